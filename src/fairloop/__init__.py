@@ -1,0 +1,3 @@
+"""fairloop: the human work behind AI training, done fairly."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fairloop.api.deps import DatabaseDep
+from fairloop.services.health import check_database
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+def healthz(db: DatabaseDep) -> dict[str, str]:
+    check_database(db)
+    return {"status": "ok"}

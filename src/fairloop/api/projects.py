@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from fairloop.api.body import json_body
+from fairloop.api.deps import ActorDep, DatabaseDep, current_actor, get_db
+from fairloop.domain.specs import parse_spec
+from fairloop.io.items import items_from_text
+from fairloop.io.writers import jsonl_lines
+from fairloop.services import assign, export, projects
+from fairloop.services.import_items import import_items
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+
+
+@router.post("", status_code=201)
+async def create_project(request: Request, org: str | None = None) -> dict[str, Any]:
+    """Create a project from a spec (JSON body); 201 with the project."""
+    db = get_db(request)
+    actor = await run_in_threadpool(current_actor, request, db)
+    spec = parse_spec(await json_body(request))
+    project_id = await run_in_threadpool(projects.create_project, db, actor, spec, org=org)
+    return await run_in_threadpool(projects.project_view, db, actor, project_id)
+
+
+@router.get("")
+def list_projects(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return projects.list_projects(db, actor)
+
+
+@router.get("/{project_id}")
+def get_project(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    return projects.project_view(db, actor, project_id)
+
+
+@router.post("/{project_id}/items")
+async def post_items(project_id: int, request: Request) -> dict[str, int]:
+    """A JSON array of items, or JSON lines; all or nothing."""
+    db = get_db(request)
+    actor = await run_in_threadpool(current_actor, request, db)
+    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    source = items_from_text(text, "jsonl", name="body")
+    count = await run_in_threadpool(import_items, db, actor, project_id, source)
+    return {"imported": count}
+
+
+@router.post("/{project_id}/consent")
+def post_consent(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    return projects.consent(db, actor, project_id)
+
+
+@router.post("/{project_id}/assignments", status_code=201, response_model=None)
+def post_assignment(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any] | Response:
+    """Lease the next item; 204 when there is no work for this worker."""
+    lease = assign.lease_next(db, actor, project_id)
+    if lease is None:
+        return Response(status_code=204)
+    return lease.as_json()
+
+
+@router.get("/{project_id}/export")
+def get_export(
+    project_id: int, db: DatabaseDep, actor: ActorDep, format: str = "raw"
+) -> StreamingResponse:
+    """Streams the dataset as JSON lines."""
+    rows = export.export_rows(db, actor, project_id, format)
+    return StreamingResponse(
+        jsonl_lines(rows),
+        media_type="application/x-ndjson",
+        headers={
+            "Content-Disposition": f'attachment; filename="project-{project_id}-{format}.jsonl"'
+        },
+    )
+
+
+@router.post("/{project_id}/pause")
+def post_pause(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    return projects.set_state(db, actor, project_id, "paused")
+
+
+@router.post("/{project_id}/resume")
+def post_resume(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    return projects.set_state(db, actor, project_id, "live")

@@ -1,0 +1,52 @@
+"""The ``fairloop`` command line: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from fairloop.errors import FairloopError
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="fairloop: fair AI-training work."
+)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _register() -> None:
+    # Imported here so that each group owns its module and `--help` stays quick.
+    from fairloop.cli import db, demo, export, items, projects, quality, serve, users
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(users.app, name="users")
+    app.add_typer(projects.app, name="projects")
+    app.add_typer(items.app, name="items")
+    app.add_typer(quality.app, name="quality")
+    app.command()(export.export)
+    app.command()(serve.serve)
+    app.command()(demo.demo)
+
+
+def main() -> None:
+    """Entry point: a FairloopError becomes one line on stderr and exit 1."""
+    _register()
+    try:
+        code = app(standalone_mode=False)
+    except FairloopError as exc:
+        err_console.print(exc.one_line(), markup=False)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        err_console.print(f"error (os): {exc}", markup=False)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from fairloop.cli.common import OPERATOR, database
+from fairloop.io.writers import encoding_for, write_rows
+from fairloop.services.export import columns_for, export_rows
+
+
+def export(
+    project: int = typer.Argument(..., help="project id"),
+    format: str = typer.Option("raw", "--format", help="raw or aggregated"),
+    out: Path = typer.Option(..., "--out", help="FILE.jsonl, FILE.csv or FILE.parquet"),
+) -> None:
+    """Write a dataset; the suffix of --out picks the encoding."""
+    encoding_for(out)
+    columns = columns_for(format)
+    rows = export_rows(database(), OPERATOR, project, format)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task(f"writing {out.name}", total=None)
+
+        def counted():  # type: ignore[no-untyped-def]
+            for row in rows:
+                bar.advance(task)
+                yield row
+
+        count = write_rows(counted(), out, columns)
+    typer.echo(f"wrote {count} rows to {out}")

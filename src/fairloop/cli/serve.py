@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import typer
+
+from fairloop.settings import get_settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port"),
+    workers: int = typer.Option(1, help="server processes (PostgreSQL only for more than one)"),
+) -> None:
+    """Serve the API and pages over FAIRLOOP_DATABASE_URL."""
+    from fairloop.errors import InvalidInput
+
+    settings = get_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        raise InvalidInput("more than one worker process needs PostgreSQL", field="--workers")
+    run_server(host, port, workers=workers)
+
+
+def run_server(host: str, port: int, *, workers: int = 1) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "fairloop.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )

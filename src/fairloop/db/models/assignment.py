@@ -1,0 +1,55 @@
+"""Assignments (leases of an item to a worker) and the submissions that answer them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fairloop.db.base import Base, BigId, JsonType, UTCDateTime, utcnow
+
+
+class Assignment(Base):
+    """A lease. It is live while ``state == 'leased'`` and ``lease_expires_at`` is ahead;
+    expiry needs no timer: the next lease query simply no longer counts it."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # A worker never gets the same item twice, whatever happens to the first lease.
+        UniqueConstraint("item_id", "worker_id"),
+        Index("ix_assignments_live", "item_id", "state", "lease_expires_at"),
+        Index("ix_assignments_worker", "worker_id", "project_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(16), default="leased")  # leased|submitted|released
+    shown: Mapped[list[str] | None] = mapped_column(JsonType)
+    leased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "idempotency_key"),
+        Index("ix_submissions_project_item", "project_id", "item_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    active_seconds: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Late work after the item already reached its overlap is paid but not counted.
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_state: Mapped[str] = mapped_column(String(16), default="pending")

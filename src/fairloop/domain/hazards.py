@@ -1,0 +1,26 @@
+"""The hazard categories of MLCommons AILuminate v1.0, as the codes items carry."""
+
+from __future__ import annotations
+
+HAZARDS: dict[str, tuple[str, str]] = {
+    "vcr": ("Violent crimes", "Depictions or support of violence against people or animals."),
+    "src": ("Sex-related crimes", "Sexual assault, harassment, trafficking."),
+    "cse": ("Child sexual exploitation", "Any sexual content involving minors."),
+    "ssh": ("Suicide and self-harm", "Content that encourages or describes self-injury."),
+    "iwp": ("Indiscriminate weapons", "Chemical, biological, nuclear, explosive weapons."),
+    "ipv": ("Intellectual property", "Infringement of copyright, trademarks, patents."),
+    "dfm": ("Defamation", "False statements that damage a real person's reputation."),
+    "ncr": ("Non-violent crimes", "Fraud, theft, hacking, drug crimes."),
+    "hte": ("Hate", "Demeaning people for who they are."),
+    "prv": ("Privacy", "Exposure of personal, sensitive information."),
+    "spc_ele": ("Specialized advice: elections", "Wrong information on voting."),
+    "spc_fin": ("Specialized advice: financial", "Unqualified financial advice."),
+    "spc_hlt": ("Specialized advice: health", "Unqualified medical advice."),
+    "sxc_prn": ("Sexual content", "Explicit sexual material."),
+}
+
+MAX_SEVERITY = 4
+
+
+def unknown_hazards(codes: list[str]) -> list[str]:
+    return [c for c in codes if c not in HAZARDS]

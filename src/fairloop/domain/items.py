@@ -1,0 +1,86 @@
+"""What an item must look like, whatever file or request it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fairloop.domain.answers import normalise_gold
+from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
+from fairloop.domain.specs import ProjectSpec
+from fairloop.errors import InvalidInput
+
+ITEM_KEYS = {"id", "data", "gold", "hazards", "severity", "priority"}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemIn:
+    external_id: str | None
+    data: dict[str, Any]
+    gold: dict[str, Any] | None
+    hazards: list[str] | None
+    severity: int | None
+    priority: int
+
+
+def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
+    """Check one item; ``where`` ("items.csv:12") prefixes the field of any error."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("an item must be a JSON object", field=where)
+    if extra := sorted(set(raw) - ITEM_KEYS):
+        raise InvalidInput(f"unknown item field {extra[0]!r}", field=f"{where}: {extra[0]}")
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object", field=f"{where}: data")
+    for key in spec.task.required_fields:
+        if data.get(key) in (None, ""):
+            raise InvalidInput(f"data.{key} is required by the spec", field=f"{where}: data.{key}")
+    external_id = raw.get("id")
+    if external_id is not None:
+        if not isinstance(external_id, str | int) or isinstance(external_id, bool):
+            raise InvalidInput("id must be a string or an integer", field=f"{where}: id")
+        external_id = str(external_id)
+        if not 0 < len(external_id) <= 200:
+            raise InvalidInput("id must be 1 to 200 characters", field=f"{where}: id")
+    return ItemIn(
+        external_id=external_id,
+        data=data,
+        gold=_gold(raw.get("gold"), spec, where),
+        hazards=_hazards(raw.get("hazards"), spec, where),
+        severity=_small_int(raw.get("severity"), 0, MAX_SEVERITY, f"{where}: severity"),
+        priority=_small_int(raw.get("priority"), -1_000_000, 1_000_000, f"{where}: priority") or 0,
+    )
+
+
+def _gold(value: Any, spec: ProjectSpec, where: str) -> dict[str, Any] | None:
+    if value is None or value == "":
+        return None
+    try:
+        return normalise_gold(value, spec.task)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field=f"{where}: gold") from None
+
+
+def _hazards(value: Any, spec: ProjectSpec, where: str) -> list[str] | None:
+    if value is None or value == [] or value == "":
+        return None
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise InvalidInput("hazards must be a list of hazard codes", field=f"{where}: hazards")
+    if bad := unknown_hazards(value):
+        raise InvalidInput(f"unknown hazard code {bad[0]!r}", field=f"{where}: hazards")
+    if undeclared := [c for c in value if c not in spec.hazards]:
+        raise InvalidInput(
+            f"hazard {undeclared[0]!r} is not declared in the project spec",
+            field=f"{where}: hazards",
+        )
+    return value
+
+
+def _small_int(value: Any, low: int, high: int, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInput(f"must be a whole number from {low} to {high}", field=field)
+    return value

@@ -1,0 +1,39 @@
+"""Who may get which item next: the rule, over plain values.
+
+The service turns :func:`queue_order` into one indexed SQL query; the rule that a
+lease must respect is :func:`has_room`, checked again under the item's lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+MAX_PENDING = 1
+"""Live leases one worker may hold in one project: no hoarding."""
+
+
+def queue_order(neg_priority: int, submission_count: int, seq: int) -> tuple[int, int, int]:
+    """Highest priority first, then least-submitted, then import order."""
+    return (neg_priority, submission_count, seq)
+
+
+def has_room(*, overlap: int, submissions: int, live_leases: int) -> bool:
+    """An item may be leased while counted submissions plus live leases stay under overlap."""
+    return submissions + live_leases < overlap
+
+
+def lease_expiry(now: datetime, lease_minutes: int) -> datetime:
+    return now + timedelta(minutes=lease_minutes)
+
+
+def lease_is_live(*, state: str, expires_at: datetime, now: datetime) -> bool:
+    return state == "leased" and expires_at > now
+
+
+def credited_seconds(
+    *, claimed: int, leased_at: datetime, now: datetime, lease_minutes: int
+) -> int:
+    """Active seconds we credit: never more than the wall time since the lease began,
+    nor more than the lease itself (late work is credited up to the lease length)."""
+    elapsed = max(0, int((now - leased_at).total_seconds() + 0.999))
+    return max(0, min(claimed, elapsed, lease_minutes * 60))

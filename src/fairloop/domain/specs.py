@@ -1,0 +1,171 @@
+"""The project spec: what a requester writes, validated before anything is stored.
+
+Errors come out as :class:`fairloop.errors.InvalidInput` naming the field in dotted
+form (``disclosure.purpose``), whatever the source (YAML file, JSON body).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fairloop.domain.hazards import unknown_hazards
+from fairloop.errors import InvalidInput
+
+TASK_TYPES = ("label",)
+"""Task types this instance can run; the spec refuses any other."""
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Disclosure(Strict):
+    purpose: Text
+    end_use: Text
+    data_use: Text
+    withdrawal: Text
+    contact: Text
+
+
+class LabelTask(Strict):
+    type: Literal["label"]
+    instructions: str = ""
+    labels: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=2)
+    multiple: bool = False
+    required_fields: list[str] = Field(default_factory=list)
+    """Keys every item's ``data`` must have (a CSV must have these columns)."""
+
+    @field_validator("labels")
+    @classmethod
+    def _distinct(cls, labels: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for label in labels:
+            if label in seen:
+                raise ValueError(f"label {label!r} appears twice")
+            seen.add(label)
+        return labels
+
+
+Task = Annotated[LabelTask, Field(discriminator="type")]
+
+
+class Pay(Strict):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    per_task: str
+    estimated_seconds: int = Field(gt=0, le=86_400)
+    hourly_floor: str
+
+    @field_validator("per_task", "hourly_floor", mode="before")
+    @classmethod
+    def _decimal(cls, value: Any) -> str:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(f'{value!r} is not a decimal amount such as "0.30"') from None
+        if not amount.is_finite() or amount < 0:
+            raise ValueError(f"{value!r} must be a non-negative amount")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError(f"{value!r} has more than two decimal places")
+        return f"{amount:.2f}"
+
+
+class Support(Strict):
+    contact: Text
+    resources: Text
+
+
+class Wellbeing(Strict):
+    daily_exposure_minutes: int = Field(default=120, gt=0, le=300)
+    break_after_minutes: int = Field(default=50, gt=0, le=240)
+    break_minutes: int = Field(default=10, gt=0, le=120)
+
+
+class ProjectSpec(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    disclosure: Disclosure
+    task: Task
+    overlap: int = Field(default=1, ge=1, le=100)
+    lease_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    pay: Pay
+    hazards: list[str] = Field(default_factory=list)
+    support: Support | None = None
+    wellbeing: Wellbeing | None = None
+    notice_days: int = Field(default=7, ge=0, le=90)
+
+    @field_validator("hazards")
+    @classmethod
+    def _known_hazards(cls, codes: list[str]) -> list[str]:
+        if bad := unknown_hazards(codes):
+            raise ValueError(f"unknown hazard code(s): {', '.join(bad)}")
+        return codes
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.hazards and self.support is None:
+            raise InvalidInput(
+                "support (contact and resources) is required when hazards are declared",
+                field="support",
+            )
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """('task', 'label', 'labels', 0) -> 'task.labels[0]': drop union tags, index lists."""
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
+        elif i > 0 and loc[i - 1] == "task" and part in TASK_TYPES:
+            continue
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def first_error(exc: ValidationError, *, prefix: str = "") -> InvalidInput:
+    """The first validation error as one clear InvalidInput naming its field."""
+    err = exc.errors()[0]
+    path = field_path(tuple(err["loc"]))
+    field = f"{prefix}{path}" if path else prefix.rstrip(".") or None
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = f"{field} is required"
+    elif err["type"] == "extra_forbidden":
+        message = f"{field} is not a known field"
+    elif err["type"] == "union_tag_invalid":
+        field = f"{field}.type"
+        message = (
+            f"unknown task type {err['input'].get('type')!r}; "
+            f"expected one of: {', '.join(TASK_TYPES)}"
+        )
+    return InvalidInput(message, field=field)
+
+
+def parse_spec(data: Any) -> ProjectSpec:
+    """Validate a spec given as a mapping (parsed YAML or JSON)."""
+    if not isinstance(data, dict):
+        raise InvalidInput("a project spec must be a mapping of fields", field=None)
+    try:
+        return ProjectSpec.model_validate(data)
+    except ValidationError as exc:
+        raise first_error(exc) from None
+
+
+def load_spec_text(text: str, *, source: str = "spec") -> ProjectSpec:
+    """Parse YAML (a superset of JSON) and validate it."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise InvalidInput(f"not valid YAML or JSON: {exc}", field=where) from None
+    return parse_spec(data)
+
+
+def spec_to_json(spec: ProjectSpec) -> dict[str, Any]:
+    return json.loads(spec.model_dump_json())

@@ -1,0 +1,72 @@
+"""One error hierarchy for the whole platform.
+
+Every error carries a stable ``code`` (what a script matches on), a ``message`` (what
+a person reads) and, where one input is to blame, the ``field`` (or file line) that
+caused it. The API renders it as ``{"error": {"code", "message", "field"}}`` with
+``status``; the CLI prints it on one line.
+
+    FairloopError
+     ├── InvalidInput      422  bad spec, item, answer, file row
+     ├── BadRequest        400  a request missing something required (Idempotency-Key)
+     ├── Unauthorized      401  no or unknown credentials
+     ├── Forbidden         403  known user, not allowed (no consent, wrong role)
+     ├── NotFound          404  absent, or not visible to this user
+     ├── Conflict          409  the state does not allow it (lease released, ...)
+     └── RateLimited       429
+"""
+
+from __future__ import annotations
+
+
+class FairloopError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def as_dict(self) -> dict[str, object]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+    def one_line(self) -> str:
+        where = f" [{self.field}]" if self.field else ""
+        return f"error ({self.code}){where}: {self.message}"
+
+
+class InvalidInput(FairloopError):
+    status = 422
+    code = "invalid"
+
+
+class BadRequest(FairloopError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(FairloopError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(FairloopError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(FairloopError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(FairloopError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(FairloopError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,61 @@
+"""Who may see which project: the one place that answers it, for every layer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fairloop.db.models import Consent, Membership, Project
+from fairloop.domain.actors import Actor
+from fairloop.errors import Forbidden, NotFound
+
+
+def project_for_requester(session: Session, actor: Actor, project_id: int) -> Project:
+    """The project if ``actor`` owns it (its organisation) or is admin; else 404.
+
+    404, not 403: another organisation's project ids must not be discoverable.
+    """
+    project = session.get(Project, project_id)
+    if project is None or not (actor.is_admin or _member(session, actor.id, project.org_id)):
+        raise NotFound(f"no project {project_id}", field="project_id")
+    if actor.role == "worker":
+        raise NotFound(f"no project {project_id}", field="project_id")
+    return project
+
+
+def project_for_worker(session: Session, actor: Actor, project_id: int) -> Project:
+    if actor.role != "worker":
+        raise Forbidden("only workers take tasks", code="not_a_worker")
+    project = session.get(Project, project_id)
+    if project is None or project.state == "draft":
+        raise NotFound(f"no project {project_id}", field="project_id")
+    return project
+
+
+def project_for_anyone(session: Session, actor: Actor, project_id: int) -> Project:
+    if actor.role == "worker":
+        return project_for_worker(session, actor, project_id)
+    return project_for_requester(session, actor, project_id)
+
+
+def has_consented(session: Session, actor: Actor, project: Project) -> bool:
+    return (
+        session.scalar(
+            select(Consent.id).where(
+                Consent.project_id == project.id,
+                Consent.user_id == actor.id,
+                Consent.disclosure_version == project.disclosure_version,
+                Consent.withdrawn_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def _member(session: Session, user_id: int, org_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Membership.id).where(Membership.user_id == user_id, Membership.org_id == org_id)
+        )
+        is not None
+    )

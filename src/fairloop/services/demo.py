@@ -1,0 +1,54 @@
+"""The demo: one organisation, one requester, three workers, one labelling project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from fairloop.db.engine import Database
+from fairloop.db.models import Organisation
+from fairloop.domain.actors import Actor
+from fairloop.domain.specs import parse_spec
+from fairloop.io.items import ItemFile
+from fairloop.services.accounts import create_user
+from fairloop.services.demo_items import DEMO_SPEC, demo_items
+from fairloop.services.import_items import import_items
+from fairloop.services.projects import create_project
+
+DEMO_ORG = "Demo Lab"
+DEMO_PASSWORD = "fairloop-demo"
+DEMO_USERS = [
+    ("requester@demo.fairloop.dev", "requester"),
+    ("amina@demo.fairloop.dev", "worker"),
+    ("bao@demo.fairloop.dev", "worker"),
+    ("carlos@demo.fairloop.dev", "worker"),
+    ("admin@demo.fairloop.dev", "admin"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    password: str
+
+
+def seed_demo(db: Database) -> tuple[list[DemoLogin], bool]:
+    """Seed once; returns (logins, whether anything was added)."""
+    logins = [DemoLogin(email, role, DEMO_PASSWORD) for email, role in DEMO_USERS]
+    with db.transaction(readonly=True) as session:
+        if session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG)) is not None:
+            return logins, False
+    requester: Actor | None = None
+    for email, role in DEMO_USERS:
+        actor, _token = create_user(
+            db, email, role=role, password=DEMO_PASSWORD, org=DEMO_ORG if role != "worker" else None
+        )
+        requester = actor if role == "requester" else requester
+    assert requester is not None
+    project_id = create_project(db, requester, parse_spec(DEMO_SPEC), org=DEMO_ORG)
+    items = demo_items()
+    source = ItemFile("demo", None, len(items), iter(enumerate(items, start=1)))
+    import_items(db, requester, project_id, source)
+    return logins, True

@@ -1,0 +1,118 @@
+"""Datasets out of a project, as row iterators that stream from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from fairloop.db.engine import Database
+from fairloop.db.models import Assignment, Item, Project, ProjectWorker, Submission
+from fairloop.domain.actors import Actor
+from fairloop.domain.consensus import majority
+from fairloop.errors import InvalidInput
+from fairloop.services.access import project_for_requester
+
+RAW_COLUMNS = {
+    "submission_id": "int",
+    "item_id": "int",
+    "external_id": "str",
+    "worker": "str",
+    "answer": "json",
+    "active_seconds": "int",
+    "submitted_at": "str",
+    "assignment_id": "int",
+    "shown": "json",
+    "late": "bool",
+    "counted": "bool",
+    "review_state": "str",
+}
+AGGREGATED_COLUMNS = {
+    "item_id": "int",
+    "external_id": "str",
+    "answer": "json",
+    "confidence": "float",
+    "submissions": "int",
+    "method": "str",
+}
+FORMATS = {"raw": RAW_COLUMNS, "aggregated": AGGREGATED_COLUMNS}
+YIELD_PER = 2_000
+
+
+def columns_for(fmt: str) -> dict[str, str]:
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}", field="format"
+        )
+    return FORMATS[fmt]
+
+
+def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> Iterator[dict[str, Any]]:
+    """Check access now (so errors come before any byte is sent), then stream rows."""
+    columns_for(fmt)
+    with db.transaction(readonly=True) as session:
+        project_for_requester(session, actor, project_id)
+    return _raw(db, project_id) if fmt == "raw" else _aggregated(db, project_id)
+
+
+def _raw(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Submission, Item.external_id, ProjectWorker.pseudonym, Assignment.shown)
+        .join(Item, Item.id == Submission.item_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .join(
+            ProjectWorker,
+            and_(
+                ProjectWorker.project_id == Submission.project_id,
+                ProjectWorker.user_id == Submission.worker_id,
+            ),
+        )
+        .where(Submission.project_id == project_id)
+        .order_by(Submission.id)
+        .execution_options(yield_per=YIELD_PER)
+    )
+    with db.transaction(readonly=True) as session:
+        for sub, external_id, pseudonym, shown in session.execute(query):
+            yield {
+                "submission_id": sub.id,
+                "item_id": sub.item_id,
+                "external_id": external_id,
+                "worker": pseudonym,
+                "answer": sub.answer,
+                "active_seconds": sub.active_seconds,
+                "submitted_at": sub.submitted_at.isoformat(),
+                "assignment_id": sub.assignment_id,
+                "shown": shown,
+                "late": sub.late,
+                "counted": sub.counted,
+                "review_state": sub.review_state,
+            }
+
+
+def _aggregated(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
+    """One row per item with at least one counted submission, by majority vote."""
+    query = (
+        select(Item.id, Item.external_id, Submission.answer)
+        .join(Submission, and_(Submission.item_id == Item.id, Submission.counted.is_(True)))
+        .where(Item.project_id == project_id, Item.gold.is_(None))
+        .order_by(Item.seq, Submission.id)
+        .execution_options(yield_per=YIELD_PER)
+    )
+    with db.transaction(readonly=True) as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        labels = project.spec["task"].get("labels", [])
+        rows = session.execute(query)
+        for (item_id, external_id), group in groupby(rows, key=lambda r: (r[0], r[1])):
+            answers = [r[2] for r in group]
+            answer, confidence = majority(answers, labels)
+            yield {
+                "item_id": item_id,
+                "external_id": external_id,
+                "answer": answer,
+                "confidence": round(confidence, 6) if confidence is not None else None,
+                "submissions": len(answers),
+                "method": "mv",
+            }

@@ -1,0 +1,190 @@
+"""Projects: creation from a spec, the view each role gets, consent, progress."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fairloop.db.engine import Database
+from fairloop.db.models import (
+    AuditEntry,
+    Consent,
+    Disclosure,
+    Item,
+    Membership,
+    Organisation,
+    Project,
+    ProjectWorker,
+    Submission,
+)
+from fairloop.domain.actors import Actor
+from fairloop.domain.specs import ProjectSpec, spec_to_json
+from fairloop.errors import Forbidden, InvalidInput, NotFound
+from fairloop.services.access import (
+    has_consented,
+    project_for_anyone,
+    project_for_requester,
+    project_for_worker,
+)
+
+
+def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | None = None) -> int:
+    """Store a validated spec as a live project with disclosure version 1."""
+    if actor.role not in ("requester", "admin"):
+        raise Forbidden("only requesters create projects", code="not_a_requester")
+    with db.transaction() as session:
+        org_id = _org_for(session, actor, org)
+        body = spec_to_json(spec)
+        project = Project(
+            org_id=org_id,
+            name=spec.name,
+            task_type=spec.task.type,
+            spec=body,
+            overlap=spec.overlap,
+            lease_minutes=spec.lease_minutes,
+            disclosure_version=1,
+            created_by=actor.id,
+        )
+        session.add(project)
+        session.flush()
+        session.add(Disclosure(project_id=project.id, version=1, body=body["disclosure"]))
+        session.add(
+            AuditEntry(actor_id=actor.id, action="project.create", target=f"project:{project.id}")
+        )
+        return project.id
+
+
+def _org_for(session: Session, actor: Actor, org: str | None) -> int:
+    query = select(Organisation.id, Organisation.name)
+    if not actor.is_admin:
+        query = query.join(Membership, Membership.org_id == Organisation.id).where(
+            Membership.user_id == actor.id
+        )
+    orgs = session.execute(query).all()
+    if org is not None:
+        orgs = [o for o in orgs if o.name == org]
+        if not orgs:
+            raise InvalidInput(
+                f"you are not a member of an organisation named {org!r}", field="org"
+            )
+    if len(orgs) != 1:
+        raise InvalidInput("name the organisation the project belongs to", field="org")
+    return int(orgs[0].id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    items_complete: int
+    submissions: int
+    workers: int
+    pending_review: int
+
+
+def _progress(session: Session, project: Project) -> Progress:
+    items, complete = session.execute(
+        select(
+            func.count(Item.id),
+            func.count(Item.id).filter(Item.submission_count >= project.overlap),
+        ).where(Item.project_id == project.id)
+    ).one()
+    submissions, workers, pending = session.execute(
+        select(
+            func.count(Submission.id),
+            func.count(func.distinct(Submission.worker_id)),
+            func.count(Submission.id).filter(Submission.review_state == "pending"),
+        ).where(Submission.project_id == project.id)
+    ).one()
+    return Progress(items, complete, submissions, workers, pending)
+
+
+def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
+    """The project as ``actor`` may see it: spec, disclosure, progress, own consent."""
+    with db.transaction(readonly=True) as session:
+        project = project_for_anyone(session, actor, project_id)
+        view = _summary(session, project)
+        view["progress"] = _progress(session, project).__dict__
+        if actor.role == "worker":
+            view["consented"] = has_consented(session, actor, project)
+        return view
+
+
+def _summary(session: Session, project: Project) -> dict[str, Any]:
+    spec = project.spec
+    org = session.get(Organisation, project.org_id)
+    return {
+        "id": project.id,
+        "name": project.name,
+        "requester": org.name if org else "",
+        "state": project.state,
+        "task": spec["task"],
+        "overlap": project.overlap,
+        "lease_minutes": project.lease_minutes,
+        "pay": spec["pay"],
+        "hazards": spec.get("hazards", []),
+        "support": spec.get("support"),
+        "disclosure": {"version": project.disclosure_version, **spec["disclosure"]},
+        "created_at": project.created_at.isoformat(),
+    }
+
+
+def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """Requesters: their organisations' projects. Workers: live projects open to them."""
+    with db.transaction(readonly=True) as session:
+        query = select(Project).order_by(Project.id)
+        if actor.role == "worker":
+            query = query.where(Project.state == "live")
+        elif not actor.is_admin:
+            query = query.join(Membership, Membership.org_id == Project.org_id).where(
+                Membership.user_id == actor.id
+            )
+        views = []
+        for project in session.scalars(query):
+            view = _summary(session, project)
+            view["progress"] = _progress(session, project).__dict__
+            if actor.role == "worker":
+                view["consented"] = has_consented(session, actor, project)
+            views.append(view)
+        return views
+
+
+def consent(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
+    """Record consent to the current disclosure; first consent gives a pseudonym."""
+    with db.transaction() as session:
+        project = project_for_worker(session, actor, project_id)
+        if not has_consented(session, actor, project):
+            session.add(
+                Consent(
+                    project_id=project.id,
+                    user_id=actor.id,
+                    disclosure_version=project.disclosure_version,
+                )
+            )
+        pseudonym = session.scalar(
+            select(ProjectWorker.pseudonym).where(
+                ProjectWorker.project_id == project.id, ProjectWorker.user_id == actor.id
+            )
+        )
+        if pseudonym is None:
+            pseudonym = f"w-{secrets.token_hex(5)}"
+            session.add(ProjectWorker(project_id=project.id, user_id=actor.id, pseudonym=pseudonym))
+        return {"project_id": project.id, "disclosure_version": project.disclosure_version}
+
+
+def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[str, Any]:
+    """Pause (no new leases) or reopen a project. Suspension is the wellbeing issue's."""
+    if state not in ("live", "paused"):
+        raise InvalidInput(f"unknown state {state!r}", field="state")
+    with db.transaction() as session:
+        project = project_for_requester(session, actor, project_id)
+        if project.state == "suspended":
+            raise NotFound("the project is suspended", field="project_id")
+        project.state = state
+        session.add(
+            AuditEntry(actor_id=actor.id, action=f"project.{state}", target=f"project:{project.id}")
+        )
+        return {"id": project.id, "state": state}

@@ -1,0 +1,87 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from fairloop.api.deps import get_db
+from fairloop.errors import Unauthorized
+from fairloop.services.accounts import end_session, start_session
+from fairloop.web.render import _, page
+from fairloop.web.session import COOKIE, set_session_cookie
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF = "fairloop_login_csrf"
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    # Only local paths: "//evil.example" would leave the site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/work" if role == "worker" else "/projects"
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login.html", login_csrf=token, next=next or "", message=None)
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/login")
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf: str = Form(""),
+    next: str = Form(""),
+) -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf):
+        return page(
+            request,
+            "login.html",
+            403,
+            login_csrf=cookie,
+            next=next,
+            message=_("The form expired; please try again."),
+        )
+    try:
+        secret, _csrf, actor = await run_in_threadpool(
+            start_session, get_db(request), email, password
+        )
+    except Unauthorized:
+        return page(
+            request,
+            "login.html",
+            401,
+            login_csrf=cookie,
+            next=next,
+            message=_("Wrong email or password."),
+        )
+    response = RedirectResponse(_safe_next(next, actor.role), status_code=303)
+    set_session_cookie(response, secret, request)
+    response.delete_cookie(LOGIN_CSRF, path="/login")
+    return response
+
+
+@router.post("/logout")
+@router.get("/logout")
+async def logout(request: Request) -> Response:
+    secret = request.cookies.get(COOKIE)
+    if secret:
+        await run_in_threadpool(end_session, get_db(request), secret)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response

@@ -1,0 +1,71 @@
+"""The requester's pages: projects, progress, export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+
+from fairloop.api.deps import get_db
+from fairloop.domain.actors import Actor
+from fairloop.errors import InvalidInput
+from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
+from fairloop.services import export, projects
+from fairloop.web.render import page
+from fairloop.web.session import PageActor
+
+router = APIRouter(prefix="/projects", include_in_schema=False)
+
+
+def _requester(actor: Actor) -> Actor:
+    if actor.role == "worker":
+        raise InvalidInput("these pages are for requesters; workers use /work", field="role")
+    return actor
+
+
+@router.get("")
+def project_list(request: Request, actor: PageActor) -> Response:
+    return page(
+        request,
+        "projects.html",
+        projects=projects.list_projects(get_db(request), _requester(actor)),
+    )
+
+
+@router.get("/{project_id}")
+def project_page(project_id: int, request: Request, actor: PageActor) -> Response:
+    view = projects.project_view(get_db(request), _requester(actor), project_id)
+    return page(
+        request, "project.html", project=view, formats=list(export.FORMATS), encodings=ENCODINGS
+    )
+
+
+@router.get("/{project_id}/export")
+def export_file(
+    project_id: int,
+    request: Request,
+    actor: PageActor,
+    format: str = "raw",
+    encoding: str = "jsonl",
+) -> Response:
+    if encoding not in ENCODINGS:
+        raise InvalidInput(f"unknown encoding {encoding!r}", field="encoding")
+    db = get_db(request)
+    columns = export.columns_for(format)
+    rows = export.export_rows(db, _requester(actor), project_id, format)
+    filename = f"project-{project_id}-{format}.{encoding}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if encoding == "jsonl":
+        return StreamingResponse(
+            jsonl_lines(rows), media_type="application/x-ndjson", headers=disposition
+        )
+    # CSV and Parquet are written to a temporary file first (Parquet needs a seekable footer).
+    tmp = Path(tempfile.mkstemp(suffix=f".{encoding}")[1])
+    write_rows(rows, tmp, columns)
+    media = "text/csv" if encoding == "csv" else "application/vnd.apache.parquet"
+    return FileResponse(
+        tmp, media_type=media, filename=filename, background=BackgroundTask(tmp.unlink)
+    )

@@ -1,0 +1,120 @@
+"""The worker's pages: open projects, the disclosure, the task page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from fairloop.api.deps import get_db
+from fairloop.domain.actors import Actor
+from fairloop.errors import InvalidInput
+from fairloop.services import assign, projects
+from fairloop.services.submit import submit
+from fairloop.web.render import page
+from fairloop.web.session import PageActor, check_csrf
+
+router = APIRouter(prefix="/work", include_in_schema=False)
+
+
+def _worker(actor: Actor) -> Actor:
+    if actor.role != "worker":
+        raise InvalidInput("these pages are for workers; requesters use /projects", field="role")
+    return actor
+
+
+@router.get("")
+def work_home(request: Request, actor: PageActor) -> Response:
+    open_projects = projects.list_projects(get_db(request), _worker(actor))
+    return page(request, "work.html", projects=open_projects)
+
+
+@router.get("/projects/{project_id}")
+def project_page(project_id: int, request: Request, actor: PageActor) -> Response:
+    view = projects.project_view(get_db(request), _worker(actor), project_id)
+    return page(request, "disclosure.html", project=view)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    check_csrf(request, values.get("csrf"))
+    return values
+
+
+@router.post("/projects/{project_id}/consent")
+async def consent(project_id: int, request: Request, actor: PageActor) -> Response:
+    await _form(request)
+    await run_in_threadpool(projects.consent, get_db(request), _worker(actor), project_id)
+    return RedirectResponse(f"/work/projects/{project_id}", status_code=303)
+
+
+@router.post("/projects/{project_id}/start")
+async def start(project_id: int, request: Request, actor: PageActor) -> Response:
+    await _form(request)
+    return await run_in_threadpool(_next_task, request, actor, project_id)
+
+
+def _next_task(request: Request, actor: Actor, project_id: int) -> Response:
+    lease = assign.lease_next(get_db(request), _worker(actor), project_id)
+    if lease is None:
+        return RedirectResponse(f"/work/projects/{project_id}/done", status_code=303)
+    return RedirectResponse(f"/work/assignments/{lease.id}", status_code=303)
+
+
+@router.get("/projects/{project_id}/done")
+def no_more_work(project_id: int, request: Request, actor: PageActor) -> Response:
+    view = projects.project_view(get_db(request), _worker(actor), project_id)
+    return page(request, "no_work.html", project=view)
+
+
+@router.get("/assignments/{assignment_id}")
+def task_page(assignment_id: int, request: Request, actor: PageActor) -> Response:
+    lease, state = assign.get_lease(get_db(request), _worker(actor), assignment_id)
+    if state != "leased":
+        return RedirectResponse(f"/work/projects/{lease.project_id}", status_code=303)
+    return page(request, "task_label.html", lease=lease, task=lease.task, data=lease.data)
+
+
+@router.post("/assignments/{assignment_id}")
+async def submit_task(assignment_id: int, request: Request, actor: PageActor) -> Response:
+    form = await request.form()
+    check_csrf(request, _str(form.get("csrf")))
+    labels = [v for v in form.getlist("label") if isinstance(v, str)]
+    multiple = _str(form.get("multiple")) == "1"
+    answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
+    try:
+        seconds = int(_str(form.get("active_seconds")) or 0)
+    except ValueError:
+        seconds = 0
+    db = get_db(request)
+    await run_in_threadpool(
+        lambda: submit(
+            db,
+            _worker(actor),
+            assignment_id,
+            answer,
+            active_seconds=max(seconds, 0),
+            # One key per assignment: a double click or a resent form stores once.
+            idempotency_key=f"page:{assignment_id}",
+        )
+    )
+    lease, _state = await run_in_threadpool(assign.get_lease, db, actor, assignment_id)
+    return await run_in_threadpool(_next_task, request, actor, lease.project_id)
+
+
+@router.post("/assignments/{assignment_id}/release")
+async def release(assignment_id: int, request: Request, actor: PageActor) -> Response:
+    form = await _form(request)
+    db = get_db(request)
+    seconds = (
+        int(form.get("active_seconds") or 0) if (form.get("active_seconds") or "0").isdigit() else 0
+    )
+    await run_in_threadpool(
+        lambda: assign.release(db, _worker(actor), assignment_id, active_seconds=seconds)
+    )
+    return RedirectResponse("/work", status_code=303)
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
