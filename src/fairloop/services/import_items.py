@@ -86,7 +86,7 @@ def import_items(
             session.execute(insert(Item), rows[start : start + CHUNK])
         session.add(
             AuditEntry(
-                actor_id=actor.id,
+                actor_id=actor.id or None,
                 action="items.import",
                 target=f"project:{project.id}",
                 detail={"count": len(rows), "source": source.name},

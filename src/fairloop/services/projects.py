@@ -47,7 +47,7 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
             overlap=spec.overlap,
             lease_minutes=spec.lease_minutes,
             disclosure_version=1,
-            created_by=actor.id,
+            created_by=actor.id or None,
         )
         session.add(project)
         session.flush()
@@ -188,3 +188,35 @@ def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[s
             AuditEntry(actor_id=actor.id, action=f"project.{state}", target=f"project:{project.id}")
         )
         return {"id": project.id, "state": state}
+
+
+def revise_disclosure(
+    db: Database, actor: Actor, project_id: int, disclosure: Any
+) -> dict[str, Any]:
+    """A changed disclosure is a new version: every worker must consent again."""
+    from pydantic import ValidationError
+
+    from fairloop.domain.specs import Disclosure as DisclosureSpec
+    from fairloop.domain.specs import first_error
+
+    try:
+        body = DisclosureSpec.model_validate(disclosure).model_dump()
+    except ValidationError as exc:
+        raise first_error(exc, prefix="disclosure.") from None
+    with db.transaction() as session:
+        project = project_for_requester(session, actor, project_id)
+        if body == project.spec["disclosure"]:
+            return {"id": project.id, "disclosure_version": project.disclosure_version}
+        project.disclosure_version += 1
+        project.spec = {**project.spec, "disclosure": body}
+        session.add(
+            Disclosure(project_id=project.id, version=project.disclosure_version, body=body)
+        )
+        session.add(
+            AuditEntry(
+                actor_id=actor.id or None,
+                action="project.disclosure",
+                target=f"project:{project.id}",
+            )
+        )
+        return {"id": project.id, "disclosure_version": project.disclosure_version}

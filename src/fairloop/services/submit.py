@@ -96,10 +96,11 @@ def _submit(
     now: datetime,
 ) -> tuple[dict[str, Any], bool]:
     with db.transaction() as session:
+        # Lock first: a concurrent replay waits here, then finds the stored submission.
+        assignment = own_assignment(session, actor, assignment_id, lock=True)
         earlier = _replay(session, actor, key, assignment_id)
         if earlier is not None:
             return submission_json(earlier), True
-        assignment = own_assignment(session, actor, assignment_id, lock=True)
         if assignment.state != "leased":
             raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
         project = session.get(Project, assignment.project_id)

@@ -1,0 +1,162 @@
+"""Fixtures: one database per backend (SQLite file, PostgreSQL schema) for the whole
+run, wiped before each test; a real server on loopback over the same database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from fairloop.db.engine import Database
+from fairloop.db.migrate import upgrade
+from fairloop.db.models import Base
+
+IN_CI = os.environ.get("CI") == "true"
+PG_URL = os.environ.get(
+    "FAIRLOOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+HOW_TO_PG = (
+    "PostgreSQL not reachable at {url} ({why}); start one or set FAIRLOOP_TEST_POSTGRES "
+    "to a database URL to run these tests"
+)
+
+
+def pg_unavailable() -> str | None:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means "not available"
+        return HOW_TO_PG.format(url=PG_URL, why=type(exc).__name__)
+    return None
+
+
+def clean(db: Database) -> None:
+    """Empty every table, children first, so each test starts from nothing."""
+    with db.engine.begin() as conn:
+        if db.is_sqlite:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        else:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+class Backend:
+    """A migrated database and, on first use, a uvicorn server over it."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def server_url(self) -> str:
+        if not self.url:
+            self._start()
+        return self.url
+
+    def _start(self) -> None:
+        import uvicorn
+
+        from fairloop.app import create_app
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(self.db), log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            assert self._thread is not None
+            self._thread.join(timeout=10)
+        self.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    path: Path = tmp_path_factory.mktemp("sqlite") / "fairloop.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    backend = Backend(Database(url))
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_backend() -> Iterator[Backend]:
+    if reason := pg_unavailable():
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    schema = f"fl_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    backend = Backend(Database(url))
+    yield backend
+    backend.stop()
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    chosen: Backend = request.getfixturevalue(f"{request.param}_backend")
+    clean(chosen.db)
+    return chosen
+
+
+@pytest.fixture
+def db(backend: Backend) -> Database:
+    return backend.db
+
+
+@pytest.fixture
+def server(backend: Backend) -> str:
+    """Base URL of a real server on loopback over this test's database."""
+    return backend.server_url()
+
+
+@pytest.fixture
+def http(server: str) -> Iterator:
+    """``http(token)``: an httpx client on the test server, closed after the test."""
+    import httpx
+
+    clients: list[httpx.Client] = []
+
+    def make(token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        clients.append(httpx.Client(base_url=server, headers=headers, timeout=30))
+        return clients[-1]
+
+    yield make
+    for c in clients:
+        c.close()

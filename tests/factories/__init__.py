@@ -1,0 +1,87 @@
+"""Builders of users, projects and items for tests, through the real services."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+from sqlalchemy import func, select
+
+from fairloop.db.engine import Database
+from fairloop.db.models import Base
+from fairloop.domain.actors import Actor
+from fairloop.domain.specs import parse_spec
+from fairloop.io.items import ItemFile
+from fairloop.services.accounts import create_user
+from fairloop.services.import_items import import_items
+from fairloop.services.projects import consent, create_project
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+SPEC: dict[str, Any] = {
+    "name": "Toxicity",
+    "disclosure": {
+        "purpose": "Label comments as toxic or not.",
+        "end_use": "A toxicity classifier trained by Test Lab.",
+        "data_use": "Test Lab keeps the labels for one year under CC BY 4.0.",
+        "withdrawal": "Stop any time; all work done is paid.",
+        "contact": "lab@example.org",
+    },
+    "task": {"type": "label", "instructions": "Is it **toxic**?", "labels": ["toxic", "not_toxic"]},
+    "overlap": 3,
+    "lease_minutes": 30,
+    "pay": {
+        "currency": "USD",
+        "per_task": "0.20",
+        "estimated_seconds": 30,
+        "hourly_floor": "12.00",
+    },
+}
+
+
+def spec(**overrides: Any) -> dict[str, Any]:
+    body = copy.deepcopy(SPEC)
+    body.update(overrides)
+    return body
+
+
+def user(db: Database, role: str = "worker", *, org: str | None = None) -> tuple[Actor, str]:
+    """A user with password PASSWORD; returns (actor, API token)."""
+    n = next(_seq)
+    if role == "requester" and org is None:
+        org = "Test Lab"
+    return create_user(db, f"{role}{n}@example.org", role=role, password=PASSWORD, org=org)
+
+
+def project(db: Database, requester: Actor, *, items: int = 0, **overrides: Any) -> int:
+    project_id = create_project(db, requester, parse_spec(spec(**overrides)))
+    if items:
+        add_items(
+            db,
+            requester,
+            project_id,
+            [{"id": f"i{i}", "data": {"text": f"comment {i}"}} for i in range(items)],
+        )
+    return project_id
+
+
+def add_items(db: Database, requester: Actor, project_id: int, rows: list[dict[str, Any]]) -> int:
+    source = ItemFile("test", None, len(rows), iter(enumerate(rows, start=1)))
+    return import_items(db, requester, project_id, source)
+
+
+def consented_worker(db: Database, project_id: int) -> tuple[Actor, str]:
+    actor, token = user(db, "worker")
+    consent(db, actor, project_id)
+    return actor, token
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    """Rows per table: compared before and after a refused request."""
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }
