@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import threading
 
-import httpx
-
 from sqlalchemy import func, select
 
 from fairloop.db.models import Submission
@@ -127,7 +125,7 @@ def test_import_and_export_over_the_api(http, db):
     created = api.post("/api/v1/projects", json=f.spec(overlap=1))
     assert created.status_code == 201
     project_id = created.json()["id"]
-    lines = "\n".join('{"id": "c%d", "data": {"text": "t%d"}}' % (i, i) for i in range(5))
+    lines = "\n".join(json.dumps({"id": f"c{i}", "data": {"text": f"t{i}"}}) for i in range(5))
     assert api.post(f"/api/v1/projects/{project_id}/items", content=lines).json() == {"imported": 5}
     assert api.post(
         f"/api/v1/projects/{project_id}/items", json=[{"data": {"text": "x"}}]

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import ApiToken, AuditEntry, Membership, Organisation, User, WebSession
+from fairloop.db.models import ApiToken, Membership, Organisation, User, WebSession
 from fairloop.domain.actors import ROLES, Actor
 from fairloop.errors import Conflict, InvalidInput, Unauthorized
+from fairloop.services import audit
 
 SESSION_DAYS = 14
 _hasher = PasswordHasher()  # argon2id
@@ -81,7 +82,7 @@ def create_user(
         if org:
             session.add(Membership(user_id=user.id, org_id=_org(session, org).id))
         token = _issue_token(session, user.id, label="created")
-        session.add(AuditEntry(actor_id=None, action="user.create", target=f"user:{user.id}"))
+        audit.record(session, None, "user.create", f"user:{user.id}")
         return Actor(user.id, user.role, user.email), token
 
 

@@ -3,7 +3,7 @@ labelled by intent. Built from small hand-written lists, so nothing is downloade
 
 from __future__ import annotations
 
-from itertools import product, zip_longest
+from itertools import product
 from typing import Any
 
 LABELS = ["coding", "writing", "advice", "factual", "other"]

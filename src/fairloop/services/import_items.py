@@ -8,12 +8,13 @@ from sqlalchemy import func, insert, select
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import AuditEntry, Item
+from fairloop.db.models import Item
 from fairloop.domain.actors import Actor
 from fairloop.domain.items import ItemIn, validate_item
 from fairloop.domain.specs import ProjectSpec
 from fairloop.errors import InvalidInput
 from fairloop.io.items import ItemFile
+from fairloop.services import audit
 from fairloop.services.access import project_for_requester
 
 CHUNK = 5_000
@@ -84,13 +85,13 @@ def import_items(
         ]
         for start in range(0, len(rows), CHUNK):
             session.execute(insert(Item), rows[start : start + CHUNK])
-        session.add(
-            AuditEntry(
-                actor_id=actor.id or None,
-                action="items.import",
-                target=f"project:{project.id}",
-                detail={"count": len(rows), "source": source.name},
-            )
+        audit.record(
+            session,
+            actor,
+            "items.import",
+            f"project:{project.id}",
+            count=len(rows),
+            source=source.name,
         )
         return len(rows)
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.engine import Database
 from fairloop.db.models import (
-    AuditEntry,
     Consent,
     Disclosure,
     Item,
@@ -24,6 +23,7 @@ from fairloop.db.models import (
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import ProjectSpec, spec_to_json
 from fairloop.errors import Forbidden, InvalidInput, NotFound
+from fairloop.services import audit
 from fairloop.services.access import (
     has_consented,
     project_for_anyone,
@@ -52,9 +52,7 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
         session.add(project)
         session.flush()
         session.add(Disclosure(project_id=project.id, version=1, body=body["disclosure"]))
-        session.add(
-            AuditEntry(actor_id=actor.id, action="project.create", target=f"project:{project.id}")
-        )
+        audit.record(session, actor, "project.create", f"project:{project.id}")
         return project.id
 
 
@@ -184,9 +182,7 @@ def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[s
         if project.state == "suspended":
             raise NotFound("the project is suspended", field="project_id")
         project.state = state
-        session.add(
-            AuditEntry(actor_id=actor.id, action=f"project.{state}", target=f"project:{project.id}")
-        )
+        audit.record(session, actor, f"project.{state}", f"project:{project.id}")
         return {"id": project.id, "state": state}
 
 
@@ -212,11 +208,5 @@ def revise_disclosure(
         session.add(
             Disclosure(project_id=project.id, version=project.disclosure_version, body=body)
         )
-        session.add(
-            AuditEntry(
-                actor_id=actor.id or None,
-                action="project.disclosure",
-                target=f"project:{project.id}",
-            )
-        )
+        audit.record(session, actor, "project.disclosure", f"project:{project.id}")
         return {"id": project.id, "disclosure_version": project.disclosure_version}
