@@ -43,7 +43,17 @@ def write_spec(tmp_path, body):
 
 
 def test_users_projects_items_export(cli, db, tmp_path):
-    made = cli("users", "create", "lab@example.org", "--role", "requester", "--org", "Lab", "--password-stdin", stdin="pw-123456\n")
+    made = cli(
+        "users",
+        "create",
+        "lab@example.org",
+        "--role",
+        "requester",
+        "--org",
+        "Lab",
+        "--password-stdin",
+        stdin="pw-123456\n",
+    )
     assert made.returncode == 0, made.stderr
     assert "API token (shown once): fl_" in made.stdout
     created = cli("projects", "create", write_spec(tmp_path, f.spec(overlap=1)), "--org", "Lab")
@@ -63,7 +73,14 @@ def test_users_projects_items_export(cli, db, tmp_path):
     worker, _ = f.user(db, "worker")
     consent(db, worker, project_id)
     while (lease := lease_next(db, worker, project_id)) is not None:
-        submit(db, worker, lease.id, {"label": "toxic"}, active_seconds=4, idempotency_key=str(lease.id))
+        submit(
+            db,
+            worker,
+            lease.id,
+            {"label": "toxic"},
+            active_seconds=4,
+            idempotency_key=str(lease.id),
+        )
 
     for name in ("raw.jsonl", "agg.csv", "agg.parquet"):
         fmt = "raw" if name.startswith("raw") else "aggregated"
@@ -86,7 +103,9 @@ def test_parquet_and_jsonl_imports(cli, db, tmp_path):
     project_id = f.project(db, requester)
     pq.write_table(pa.table({"id": ["a", "b"], "text": ["one", "two"]}), tmp_path / "items.parquet")
     assert cli("items", "import", project_id, tmp_path / "items.parquet").returncode == 0
-    (tmp_path / "items.jsonl").write_text('{"data": {"text": "three"}, "gold": "toxic"}\n\n{"data": {"text": "four"}}\n')
+    (tmp_path / "items.jsonl").write_text(
+        '{"data": {"text": "three"}, "gold": "toxic"}\n\n{"data": {"text": "four"}}\n'
+    )
     done = cli("items", "import", project_id, tmp_path / "items.jsonl")
     assert done.returncode == 0, done.stderr
     assert f.row_counts(db)["items"] == 4
@@ -112,7 +131,15 @@ def test_spec_missing_disclosure_purpose(cli, db, tmp_path):
 
 def test_unknown_task_type(cli, db, tmp_path):
     f.user(db, "requester", org="Lab")
-    line = one_line_error(cli("projects", "create", write_spec(tmp_path, f.spec(task={"type": "paint"})), "--org", "Lab"))
+    line = one_line_error(
+        cli(
+            "projects",
+            "create",
+            write_spec(tmp_path, f.spec(task={"type": "paint"})),
+            "--org",
+            "Lab",
+        )
+    )
     assert "task.type" in line and "paint" in line
 
 
