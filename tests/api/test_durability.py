@@ -37,7 +37,9 @@ def test_acknowledged_work_survives_sigkill(db, tmp_path):
     )
     acknowledged = []
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as api:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
+        ) as api:
             deadline = time.monotonic() + 20
             while True:
                 try:

@@ -12,7 +12,9 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 @given(st.integers(1, 50), st.integers(0, 60), st.integers(0, 60))
 def test_room_means_staying_under_overlap(overlap, submissions, live):
-    assert has_room(overlap=overlap, submissions=submissions, live_leases=live) == (submissions + live < overlap)
+    assert has_room(overlap=overlap, submissions=submissions, live_leases=live) == (
+        submissions + live < overlap
+    )
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**5), st.integers(1, 1440))
@@ -25,7 +27,13 @@ def test_credited_time_never_exceeds_wall_time_or_the_lease(claimed, elapsed, le
         assert got == claimed
 
 
-@given(st.lists(st.tuples(st.integers(-5, 5), st.integers(0, 5), st.integers(0, 1000)), min_size=2, unique_by=lambda t: t[2]))
+@given(
+    st.lists(
+        st.tuples(st.integers(-5, 5), st.integers(0, 5), st.integers(0, 1000)),
+        min_size=2,
+        unique_by=lambda t: t[2],
+    )
+)
 def test_queue_order_puts_priority_then_fewest_submissions_then_import_order_first(rows):
     first = min(rows, key=lambda r: queue_order(*r))
     assert first[0] == min(r[0] for r in rows)

@@ -68,7 +68,11 @@ def test_majority_picks_a_most_voted_label(names, data):
 
 def test_items_are_checked_against_the_spec():
     spec = parse_spec({**SPEC, "hazards": ["vcr"], "support": {"contact": "c", "resources": "r"}})
-    good = validate_item({"id": 7, "data": {"text": "x"}, "gold": "toxic", "hazards": ["vcr"], "severity": "2"}, spec, where="f:2")
+    good = validate_item(
+        {"id": 7, "data": {"text": "x"}, "gold": "toxic", "hazards": ["vcr"], "severity": "2"},
+        spec,
+        where="f:2",
+    )
     assert (good.external_id, good.gold, good.severity) == ("7", {"label": "toxic"}, 2)
     for raw, field in [
         ({"data": "x"}, "f:2: data"),

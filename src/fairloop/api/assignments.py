@@ -4,10 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import current_actor, get_db
+from fairloop.api.deps import call_as_actor
 from fairloop.services import assign
 from fairloop.services.submit import submit
 
@@ -21,31 +20,28 @@ async def post_submission(
     idempotency_key: str | None = Header(default=None),
 ) -> JSONResponse:
     """Store the answer: 201 the first time, 200 with the same body on a replay."""
-    db = get_db(request)
-    actor = await run_in_threadpool(current_actor, request, db)
     body = require_object(await json_body(request))
-    stored, replayed = await run_in_threadpool(
-        lambda: submit(
+    stored, replayed = await call_as_actor(
+        request,
+        lambda db, actor: submit(
             db,
             actor,
             assignment_id,
             body.get("answer"),
             active_seconds=body.get("active_seconds", 0),
             idempotency_key=idempotency_key,
-        )
+        ),
     )
     return JSONResponse(stored, status_code=200 if replayed else 201)
 
 
 @router.post("/{assignment_id}/release")
 async def post_release(assignment_id: int, request: Request) -> dict[str, Any]:
-    db = get_db(request)
-    actor = await run_in_threadpool(current_actor, request, db)
+    """Give the item back; the time worked is still paid."""
     raw = await request.body()
     body = require_object(await json_body(request)) if raw.strip() else {}
     seconds = body.get("active_seconds", 0)
-    return await run_in_threadpool(
-        lambda: assign.release(
-            db, actor, assignment_id, active_seconds=seconds if isinstance(seconds, int) else 0
-        )
+    seconds = seconds if isinstance(seconds, int) and not isinstance(seconds, bool) else 0
+    return await call_as_actor(
+        request, lambda db, actor: assign.release(db, actor, assignment_id, active_seconds=seconds)
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from fairloop.db.engine import Database
 from fairloop.domain.actors import Actor
@@ -28,3 +30,16 @@ def current_actor(request: Request, db: DatabaseDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+T = TypeVar("T")
+
+
+async def call_as_actor(request: Request, work: Callable[[Database, Actor], T]) -> T:
+    """Authenticate and run ``work`` in one trip to the thread pool (the hot paths)."""
+    db = get_db(request)
+
+    def run() -> T:
+        return work(db, current_actor(request, db))
+
+    return await run_in_threadpool(run)

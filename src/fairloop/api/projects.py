@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.body import json_body
-from fairloop.api.deps import ActorDep, DatabaseDep, current_actor, get_db
+from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor, current_actor, get_db
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
@@ -54,12 +54,12 @@ def post_consent(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str,
 
 
 @router.post("/{project_id}/assignments", status_code=201, response_model=None)
-def post_assignment(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any] | Response:
+async def post_assignment(project_id: int, request: Request) -> Response:
     """Lease the next item; 204 when there is no work for this worker."""
-    lease = assign.lease_next(db, actor, project_id)
+    lease = await call_as_actor(request, lambda db, actor: assign.lease_next(db, actor, project_id))
     if lease is None:
         return Response(status_code=204)
-    return lease.as_json()
+    return JSONResponse(lease.as_json(), status_code=201)
 
 
 @router.get("/{project_id}/export")

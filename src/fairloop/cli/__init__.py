@@ -50,6 +50,8 @@ def main() -> None:
         err_console.print(f"error (os): {exc}", markup=False)
         sys.exit(1)
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        err_console.print(f"error (internal): {type(exc).__name__}: {exc}".splitlines()[0], markup=False)
+        err_console.print(
+            f"error (internal): {type(exc).__name__}: {exc}".splitlines()[0], markup=False
+        )
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

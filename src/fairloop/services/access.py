@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from fairloop.db.models import Consent, Membership, Project
@@ -23,10 +25,24 @@ def project_for_requester(session: Session, actor: Actor, project_id: int) -> Pr
     return project
 
 
-def project_for_worker(session: Session, actor: Actor, project_id: int) -> Project:
+# What the work loop reads of a project, as one Core row (cheaper than an ORM object).
+_WORK_VIEW = select(
+    Project.id,
+    Project.org_id,
+    Project.name,
+    Project.state,
+    Project.overlap,
+    Project.lease_minutes,
+    Project.disclosure_version,
+    Project.spec,
+).where(Project.id == bindparam("project_id"))
+
+
+def project_for_worker(session: Session | Connection, actor: Actor, project_id: int) -> Any:
+    """The project's work view (a row with Project's attribute names) for a worker."""
     if actor.role != "worker":
         raise Forbidden("only workers take tasks", code="not_a_worker")
-    project = session.get(Project, project_id)
+    project = session.execute(_WORK_VIEW, {"project_id": project_id}).first()
     if project is None or project.state == "draft":
         raise NotFound(f"no project {project_id}", field="project_id")
     return project
@@ -34,11 +50,12 @@ def project_for_worker(session: Session, actor: Actor, project_id: int) -> Proje
 
 def project_for_anyone(session: Session, actor: Actor, project_id: int) -> Project:
     if actor.role == "worker":
-        return project_for_worker(session, actor, project_id)
+        project_for_worker(session, actor, project_id)
+        return session.get(Project, project_id)  # type: ignore[return-value]
     return project_for_requester(session, actor, project_id)
 
 
-def has_consented(session: Session, actor: Actor, project: Project) -> bool:
+def has_consented(session: Session, actor: Actor, project: Any) -> bool:
     return (
         session.scalar(
             select(Consent.id).where(

@@ -116,8 +116,8 @@ def token_for_password(db: Database, email: str, password: str) -> str:
 
 
 def actor_for_token(db: Database, secret: str) -> Actor:
-    with db.transaction(readonly=True) as session:
-        row = session.execute(
+    with db.core_transaction(readonly=True) as conn:
+        row = conn.execute(
             select(User.id, User.role, User.email)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(

@@ -1,36 +1,78 @@
-"""Submissions: the worker's answer, stored once per Idempotency-Key."""
+"""Submissions: the worker's answer, stored once per Idempotency-Key.
+
+On the hot path like the lease: Core statements built once, no ORM objects.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Item, Project, Submission
+from fairloop.db.models import Assignment, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
 from fairloop.domain.scheduling import credited_seconds
-from fairloop.domain.specs import ProjectSpec
-from fairloop.errors import BadRequest, Conflict, InvalidInput
-from fairloop.services.assign import own_assignment
+from fairloop.domain.specs import LabelTask
+from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
+
+_COLUMNS = (
+    Submission.id,
+    Submission.assignment_id,
+    Submission.item_id,
+    Submission.answer,
+    Submission.active_seconds,
+    Submission.submitted_at,
+    Submission.late,
+    Submission.counted,
+    Submission.review_state,
+)
+_BY_KEY = select(*_COLUMNS).where(
+    Submission.worker_id == bindparam("worker_id"), Submission.idempotency_key == bindparam("key")
+)
+_ASSIGNMENT = select(
+    Assignment.id,
+    Assignment.worker_id,
+    Assignment.item_id,
+    Assignment.state,
+    Assignment.leased_at,
+    Assignment.lease_expires_at,
+    Project.id.label("project_id"),
+    Project.overlap,
+    Project.lease_minutes,
+    Project.spec,
+).join(Project, Project.id == Assignment.project_id)
+_BY_ID = _ASSIGNMENT.where(Assignment.id == bindparam("assignment_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=Assignment)
+_COUNT_IN = (
+    update(Item)
+    .where(Item.id == bindparam("item_id"), Item.submission_count < bindparam("overlap"))
+    .values(submission_count=Item.submission_count + 1)
+    .returning(Item.id)
+)
+_CLOSE = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"))
+    .values(state="submitted", ended_at=bindparam("now"), active_seconds=bindparam("seconds"))
+)
 
 
-def submission_json(sub: Submission) -> dict[str, Any]:
+def submission_json(row: Any) -> dict[str, Any]:
     return {
-        "id": sub.id,
-        "assignment_id": sub.assignment_id,
-        "item_id": sub.item_id,
-        "answer": sub.answer,
-        "active_seconds": sub.active_seconds,
-        "submitted_at": sub.submitted_at.isoformat(),
-        "late": sub.late,
-        "counted": sub.counted,
-        "review_state": sub.review_state,
+        "id": row.id,
+        "assignment_id": row.assignment_id,
+        "item_id": row.item_id,
+        "answer": row.answer,
+        "active_seconds": row.active_seconds,
+        "submitted_at": row.submitted_at.isoformat(),
+        "late": row.late,
+        "counted": row.counted,
+        "review_state": row.review_state,
     }
 
 
@@ -42,12 +84,8 @@ def _check_key(key: str | None) -> str:
     return key.strip()
 
 
-def _replay(session: Session, actor: Actor, key: str, assignment_id: int) -> Submission | None:
-    earlier = session.scalars(
-        select(Submission).where(
-            Submission.worker_id == actor.id, Submission.idempotency_key == key
-        )
-    ).first()
+def _replay(session: Connection, actor: Actor, key: str, assignment_id: int) -> Any:
+    earlier = session.execute(_BY_KEY, {"worker_id": actor.id, "key": key}).first()
     if earlier is not None and earlier.assignment_id != assignment_id:
         raise Conflict(
             "this Idempotency-Key was used for another assignment", field="Idempotency-Key"
@@ -79,8 +117,8 @@ def submit(
         return _submit(db, actor, assignment_id, answer, active_seconds, key, now or utcnow())
     except IntegrityError:
         # A concurrent replay of the same key won the race: answer as a replay.
-        with db.transaction(readonly=True) as session:
-            earlier = _replay(session, actor, key, assignment_id)
+        with db.core_transaction(readonly=True) as conn:
+            earlier = _replay(conn, actor, key, assignment_id)
             if earlier is None:
                 raise
             return submission_json(earlier), True
@@ -95,50 +133,41 @@ def _submit(
     key: str,
     now: datetime,
 ) -> tuple[dict[str, Any], bool]:
-    with db.transaction() as session:
+    with db.core_transaction() as session:
         # Lock first: a concurrent replay waits here, then finds the stored submission.
-        assignment = own_assignment(session, actor, assignment_id, lock=True)
+        a = session.execute(
+            _BY_ID_LOCKED if db.is_postgres else _BY_ID, {"assignment_id": assignment_id}
+        ).first()
+        if a is None or a.worker_id != actor.id:
+            raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
         earlier = _replay(session, actor, key, assignment_id)
         if earlier is not None:
             return submission_json(earlier), True
-        if assignment.state != "leased":
-            raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
-        project = session.get(Project, assignment.project_id)
-        assert project is not None
-        stored = validate_answer(answer, ProjectSpec.model_validate(project.spec).task)
+        if a.state != "leased":
+            raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
+        stored = validate_answer(answer, LabelTask.model_validate(a.spec["task"]))
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.
         counted = (
-            session.execute(
-                update(Item)
-                .where(Item.id == assignment.item_id, Item.submission_count < project.overlap)
-                .values(submission_count=Item.submission_count + 1)
-                .returning(Item.id)
-            ).first()
+            session.execute(_COUNT_IN, {"item_id": a.item_id, "overlap": a.overlap}).first()
             is not None
         )
         seconds = credited_seconds(
-            claimed=claimed,
-            leased_at=assignment.leased_at,
-            now=now,
-            lease_minutes=project.lease_minutes,
+            claimed=claimed, leased_at=a.leased_at, now=now, lease_minutes=a.lease_minutes
         )
-        assignment.state = "submitted"
-        assignment.ended_at = now
-        assignment.active_seconds = seconds
-        sub = Submission(
-            assignment_id=assignment.id,
-            project_id=project.id,
-            item_id=assignment.item_id,
-            worker_id=actor.id,
-            idempotency_key=key,
-            answer=stored,
-            active_seconds=seconds,
-            submitted_at=now,
-            late=assignment.lease_expires_at <= now,
-            counted=counted,
-            review_state="pending",
-        )
-        session.add(sub)
-        session.flush()
-        return submission_json(sub), False
+        session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
+        row = {
+            "assignment_id": a.id,
+            "project_id": a.project_id,
+            "item_id": a.item_id,
+            "worker_id": actor.id,
+            "idempotency_key": key,
+            "answer": stored,
+            "active_seconds": seconds,
+            "submitted_at": now,
+            "late": a.lease_expires_at <= now,
+            "counted": counted,
+            "review_state": "pending",
+        }
+        row["id"] = session.execute(insert(Submission).returning(Submission.id), row).scalar_one()
+        return submission_json(SimpleNamespace(**row)), False
