@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/loop.py
+
+# Extract every user-facing string for translators (a .po file per language follows).
+messages: $(DEV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o src/fairloop/locale/messages.pot .
 
 clean:
 	rm -rf $(VENV) fairloop-demo.db .fairloop-secret

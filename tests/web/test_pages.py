@@ -1,0 +1,136 @@
+"""Pages over real HTTP: login, the session cookie, CSRF, who sees which page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories as f
+
+
+def login(http, email):
+    client = http()
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    done = client.post(
+        "/login", data={"email": email, "password": f.PASSWORD, "csrf": token, "next": ""}
+    )
+    assert done.status_code == 303, done.text
+    return client
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_pages_need_a_login(http, db):
+    response = http().get("/work")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fwork"
+
+
+def test_login_with_a_forged_form_is_refused(http, db):
+    worker, _ = f.user(db, "worker")
+    client = http()
+    client.get("/login")
+    response = client.post(
+        "/login", data={"email": worker.email, "password": f.PASSWORD, "csrf": "forged"}
+    )
+    assert response.status_code == 403
+    assert "fairloop_session" not in client.cookies
+
+
+def test_wrong_password_page(http, db):
+    worker, _ = f.user(db, "worker")
+    client = http()
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": worker.email, "password": "wrong", "csrf": token}
+    )
+    assert response.status_code == 401 and "Wrong email or password." in response.text
+
+
+def test_consent_without_the_csrf_token_changes_nothing(http, db):
+    requester, _ = f.user(db, "requester")
+    project_id = f.project(db, requester, items=1)
+    worker, _ = f.user(db, "worker")
+    client = login(http, worker.email)
+    before = f.row_counts(db)
+    refused = client.post(f"/work/projects/{project_id}/consent", data={"csrf": "nope"})
+    assert refused.status_code == 403
+    assert f.row_counts(db) == before
+    page = client.get(f"/work/projects/{project_id}")
+    accepted = client.post(
+        f"/work/projects/{project_id}/consent", data={"csrf": csrf_of(page.text)}
+    )
+    assert accepted.status_code == 303
+    assert f.row_counts(db)["consents"] == before["consents"] + 1
+
+
+def test_logout_ends_the_session(http, db):
+    worker, _ = f.user(db, "worker")
+    client = login(http, worker.email)
+    cookie = client.cookies["fairloop_session"]
+    assert client.get("/work").status_code == 200
+    page = client.get("/work")
+    client.post("/logout", data={"csrf": csrf_of(page.text)})
+    again = http()
+    again.cookies.set("fairloop_session", cookie)
+    assert again.get("/work").status_code == 303
+
+
+def test_cookie_flags_and_security_headers(http, db):
+    worker, _ = f.user(db, "worker")
+    client = http()
+    token = csrf_of(client.get("/login").text)
+    done = client.post(
+        "/login", data={"email": worker.email, "password": f.PASSWORD, "csrf": token}
+    )
+    cookie = next(
+        v for k, v in done.headers.multi_items() if k == "set-cookie" and "fairloop_session" in v
+    ).lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    csp = done.headers["content-security-policy"]
+    assert (
+        "object-src 'none'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "script-src 'self'" in csp
+    )
+    assert done.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/"])
+def test_login_never_redirects_off_site(http, db, target):
+    worker, _ = f.user(db, "worker")
+    client = http()
+    token = csrf_of(client.get("/login").text)
+    done = client.post(
+        "/login",
+        data={"email": worker.email, "password": f.PASSWORD, "csrf": token, "next": target},
+    )
+    assert done.headers["location"] == "/work"
+
+
+def test_requester_pages_are_for_their_own_projects(http, db):
+    owner, _ = f.user(db, "requester", org="Owner")
+    project_id = f.project(db, owner, items=2)
+    rival, _ = f.user(db, "requester", org="Rival")
+    client = login(http, rival.email)
+    assert client.get(f"/projects/{project_id}").status_code == 404
+    assert client.get(f"/projects/{project_id}/export?format=raw").status_code == 404
+    mine = login(http, owner.email)
+    page = mine.get(f"/projects/{project_id}")
+    assert page.status_code == 200, page.text
+    assert re.search(r'id="stat-items">\s*2\s*<', page.text), page.text[
+        page.text.find("stat-items") - 40 :
+    ][:120]
+
+
+def test_project_lists_show_counts(http, db):
+    requester, _ = f.user(db, "requester")
+    f.project(db, requester, items=3)
+    listing = login(http, requester.email).get("/projects").text
+    assert "<td>3</td>" in listing
+    worker, _ = f.user(db, "worker")
+    assert "0 of 3 items complete" in login(http, worker.email).get("/work").text
