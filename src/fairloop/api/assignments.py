@@ -6,7 +6,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import call_as_actor
+from fairloop.api.deps import Id, call_as_actor
+from fairloop.errors import InvalidInput
 from fairloop.services import assign
 from fairloop.services.submit import submit
 
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
 
 @router.post("/{assignment_id}/submission", status_code=201)
 async def post_submission(
-    assignment_id: int,
+    assignment_id: Id,
     request: Request,
     idempotency_key: str | None = Header(default=None),
 ) -> JSONResponse:
@@ -36,12 +37,15 @@ async def post_submission(
 
 
 @router.post("/{assignment_id}/release")
-async def post_release(assignment_id: int, request: Request) -> dict[str, Any]:
+async def post_release(assignment_id: Id, request: Request) -> dict[str, Any]:
     """Give the item back; the time worked is still paid."""
     raw = await request.body()
     body = require_object(await json_body(request)) if raw.strip() else {}
     seconds = body.get("active_seconds", 0)
-    seconds = seconds if isinstance(seconds, int) and not isinstance(seconds, bool) else 0
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+        raise InvalidInput(
+            "active_seconds must be a whole number of seconds, 0 or more", field="active_seconds"
+        )
     return await call_as_actor(
         request, lambda db, actor: assign.release(db, actor, assignment_id, active_seconds=seconds)
     )

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 
 from fairloop.errors import InvalidInput
+from fairloop.io import jsontext
 
 MAX_BODY = 50 * 1024 * 1024
 
 
-async def json_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput("the request body is larger than 50 MB", field="body")
+async def read_body(request: Request, *, limit: int = MAX_BODY) -> bytes:
+    """The body, refused past ``limit`` bytes before it is all read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise InvalidInput(f"the request body is larger than {limit // 1_000_000} MB", field="body")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InvalidInput(
+                f"the request body is larger than {limit // 1_000_000} MB", field="body"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def body_text(request: Request, *, limit: int = MAX_BODY) -> str:
+    raw = await read_body(request, limit=limit)
     try:
-        return json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("the body is not UTF-8 text", field="body") from None
+
+
+async def json_body(request: Request, *, limit: int = MAX_BODY) -> Any:
+    return jsontext.loads(await body_text(request, limit=limit) or "null", field="body")
 
 
 def require_object(body: Any) -> dict[str, Any]:

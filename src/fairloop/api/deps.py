@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.db.engine import Database
@@ -19,6 +19,8 @@ def get_db(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
+# Ids are 64-bit: a larger number is a 422 naming the parameter, not a database overflow.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def current_actor(request: Request, db: DatabaseDep) -> Actor:

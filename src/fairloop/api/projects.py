@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.body import json_body
-from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor, current_actor, get_db
+from fairloop.api.body import body_text, json_body
+from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_actor, get_db
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
@@ -33,28 +33,28 @@ def list_projects(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
 
 
 @router.get("/{project_id}")
-def get_project(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+def get_project(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.project_view(db, actor, project_id)
 
 
 @router.post("/{project_id}/items")
-async def post_items(project_id: int, request: Request) -> dict[str, int]:
+async def post_items(project_id: Id, request: Request) -> dict[str, int]:
     """A JSON array of items, or JSON lines; all or nothing."""
     db = get_db(request)
     actor = await run_in_threadpool(current_actor, request, db)
-    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    text = await body_text(request)
     source = items_from_text(text, "jsonl", name="body")
     count = await run_in_threadpool(import_items, db, actor, project_id, source)
     return {"imported": count}
 
 
 @router.post("/{project_id}/consent")
-def post_consent(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+def post_consent(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.consent(db, actor, project_id)
 
 
 @router.post("/{project_id}/assignments", status_code=201, response_model=None)
-async def post_assignment(project_id: int, request: Request) -> Response:
+async def post_assignment(project_id: Id, request: Request) -> Response:
     """Lease the next item; 204 when there is no work for this worker."""
     lease = await call_as_actor(request, lambda db, actor: assign.lease_next(db, actor, project_id))
     if lease is None:
@@ -64,7 +64,7 @@ async def post_assignment(project_id: int, request: Request) -> Response:
 
 @router.get("/{project_id}/export")
 def get_export(
-    project_id: int, db: DatabaseDep, actor: ActorDep, format: str = "raw"
+    project_id: Id, db: DatabaseDep, actor: ActorDep, format: str = "raw"
 ) -> StreamingResponse:
     """Streams the dataset as JSON lines."""
     rows = export.export_rows(db, actor, project_id, format)
@@ -77,11 +77,20 @@ def get_export(
     )
 
 
+@router.put("/{project_id}/disclosure")
+async def put_disclosure(project_id: Id, request: Request) -> dict[str, Any]:
+    """Replace the disclosure: a new version, which every worker must consent to again."""
+    body = await json_body(request)
+    return await call_as_actor(
+        request, lambda db, actor: projects.revise_disclosure(db, actor, project_id, body)
+    )
+
+
 @router.post("/{project_id}/pause")
-def post_pause(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+def post_pause(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.set_state(db, actor, project_id, "paused")
 
 
 @router.post("/{project_id}/resume")
-def post_resume(project_id: int, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+def post_resume(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.set_state(db, actor, project_id, "live")

@@ -13,7 +13,8 @@ from fairloop.errors import FairloopError
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="fairloop: fair AI-training work."
 )
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: an error stays one line, however narrow the terminal.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _register() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except FairloopError as exc:
-        err_console.print(exc.one_line(), markup=False)
+        err_console.print(" ".join(exc.one_line().split()), markup=False)
         sys.exit(1)
     except click.exceptions.Abort:
         err_console.print("aborted")

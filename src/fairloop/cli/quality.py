@@ -22,13 +22,15 @@ from fairloop.errors import InvalidInput
 from fairloop.quality import (
     METHODS,
     QualityInputError,
-    aggregate as run_aggregation,
     bradley_terry,
     cohen_kappa,
     elo,
     fleiss_kappa,
     krippendorff_alpha,
     percent_agreement,
+)
+from fairloop.quality import (
+    aggregate as run_aggregation,
 )
 from fairloop.quality.pairs import WINNERS
 from fairloop.quality.tables import Column, empty_cells, label_kind, read_table, require_cells
@@ -49,7 +51,9 @@ def _as_invalid_input() -> Iterator[None]:
 
 def _choice(value: str, allowed: tuple[str, ...] | list[str], field: str) -> str:
     if value not in allowed:
-        raise InvalidInput(f"--{field} must be one of {', '.join(allowed)}, not {value!r}", field=field)
+        raise InvalidInput(
+            f"--{field} must be one of {', '.join(allowed)}, not {value!r}", field=field
+        )
     return value
 
 
@@ -70,7 +74,7 @@ def _labelled_rows(path: Path) -> tuple[dict[str, Column], np.ndarray, np.ndarra
 
 
 def _write(table: pa.Table, out: Path) -> None:
-    pv.write_csv(table, out)
+    pv.write_csv(table, out, pv.WriteOptions(quoting_style="needed"))
     typer.echo(f"wrote {table.num_rows} rows to {out}")
 
 
@@ -79,7 +83,9 @@ def _weights(path: Path, workers: Column) -> dict[object, float]:
     cols = read_table(path, ("worker", "weight"))
     if label_kind(path, cols["weight"], "weight") != "number":
         raise InvalidInput(f"{path.name}: weight must be a number", field="weight")
-    index = pc.index_in(cols["worker"].names, value_set=workers.names).to_numpy(zero_copy_only=False)
+    index = pc.index_in(cols["worker"].names, value_set=workers.names).to_numpy(
+        zero_copy_only=False
+    )
     codes, values = index[cols["worker"].codes], cols["weight"].numbers()
     known = ~np.isnan(codes.astype(float))
     return dict(zip(codes[known].astype(np.int64).tolist(), values[known].tolist(), strict=True))
@@ -126,7 +132,8 @@ def aggregate(
     )
     if workers_out is not None:
         counts = np.bincount(
-            np.searchsorted(result.workers, cols["worker"].codes[keep]), minlength=result.workers.size
+            np.searchsorted(result.workers, cols["worker"].codes[keep]),
+            minlength=result.workers.size,
         )
         _write(
             pa.table(
@@ -211,8 +218,12 @@ def _comparisons(path: Path) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarr
 
 @app.command()
 def rank(
-    pairs: Path = typer.Argument(..., help="CSV with columns left,right,winner (left, right or tie)"),
-    method: str = typer.Option("bt", "--method", help="bt (Bradley-Terry MLE) or elo (online, K=4)"),
+    pairs: Path = typer.Argument(
+        ..., help="CSV with columns left,right,winner (left, right or tie)"
+    ),
+    method: str = typer.Option(
+        "bt", "--method", help="bt (Bradley-Terry MLE) or elo (online, K=4)"
+    ),
     out: Path = typer.Option(..., "--out", help="output CSV: id,score,lower,upper,comparisons"),
     rounds: int = typer.Option(100, "--rounds", help="bootstrap rounds for lower/upper (0: none)"),
     seed: int = typer.Option(0, "--seed", help="bootstrap seed"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from fairloop.domain.answers import normalise_gold
 from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
 from fairloop.domain.specs import ProjectSpec
 from fairloop.errors import InvalidInput
+from fairloop.io.jsontext import check_storable
 
 ITEM_KEYS = {"id", "data", "gold", "hazards", "severity", "priority"}
 
@@ -35,11 +37,13 @@ def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
     for key in spec.task.required_fields:
         if data.get(key) in (None, ""):
             raise InvalidInput(f"data.{key} is required by the spec", field=f"{where}: data.{key}")
+    check_storable(data, field=f"{where}: data")
     external_id = raw.get("id")
     if external_id is not None:
         if not isinstance(external_id, str | int) or isinstance(external_id, bool):
             raise InvalidInput("id must be a string or an integer", field=f"{where}: id")
         external_id = str(external_id)
+        check_storable(external_id, field=f"{where}: id")
         if not 0 < len(external_id) <= 200:
             raise InvalidInput("id must be 1 to 200 characters", field=f"{where}: id")
     return ItemIn(
@@ -79,8 +83,9 @@ def _hazards(value: Any, spec: ProjectSpec, where: str) -> list[str] | None:
 def _small_int(value: Any, low: int, high: int, field: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        with suppress(ValueError):
+            value = int(value.strip()) if len(value) < 20 else value
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise InvalidInput(f"must be a whole number from {low} to {high}", field=field)
     return value

@@ -71,6 +71,8 @@ class Pay(Strict):
             raise ValueError(f'{value!r} is not a decimal amount such as "0.30"') from None
         if not amount.is_finite() or amount < 0:
             raise ValueError(f"{value!r} must be a non-negative amount")
+        if amount > 1_000_000:
+            raise ValueError(f"{value!r} is more than 1,000,000")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValueError(f"{value!r} has more than two decimal places")
         return f"{amount:.2f}"

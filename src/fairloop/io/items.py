@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fairloop.errors import InvalidInput
+from fairloop.io import jsontext
 
 FORMATS = ("jsonl", "csv", "parquet")
 RESERVED_COLUMNS = ("id", "gold", "hazards", "severity", "priority", "data")
@@ -46,7 +46,11 @@ def open_items(path: Path, fmt: str | None = None) -> ItemFile:
         raise InvalidInput(f"no such file: {path}", field=str(path))
     if fmt == "parquet":
         return _parquet(path)
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InvalidInput("not UTF-8 text", field=f"{path.name}:{line}") from None
     return items_from_text(text, fmt, name=path.name)
 
 
@@ -63,17 +67,11 @@ def _jsonl(lines: list[str], name: str) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"not valid JSON: {exc.msg}", field=f"{name}:{number}") from None
+        yield number, jsontext.loads(line, field=f"{name}:{number}")
 
 
 def _json_array(text: str, name: str) -> ItemFile:
-    try:
-        rows = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg}", field=f"{name}:{exc.lineno}") from None
+    rows = jsontext.loads(text, field=name)
     if not isinstance(rows, list):
         raise InvalidInput("expected a JSON array of items", field=name)
     return ItemFile(name, None, len(rows), ((i, row) for i, row in enumerate(rows, start=1)))
@@ -138,12 +136,7 @@ def _reserved_cell(key: str, value: Any, where: str) -> Any:
 def _json_cell(value: Any, where: str, column: str) -> Any:
     if not isinstance(value, str):
         return value
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{column} is not valid JSON: {exc.msg}", field=f"{where}: {column}"
-        ) from None
+    parsed = jsontext.loads(value, field=f"{where}: {column}")
     if column == "data" and not isinstance(parsed, dict):
         raise InvalidInput("data must be a JSON object", field=f"{where}: data")
     return parsed
@@ -163,6 +156,23 @@ def _parquet(path: Path) -> ItemFile:
         for batch in parquet.iter_batches(batch_size=10_000):
             for record in batch.to_pylist():
                 number += 1
-                yield number, _item_from_cells(record, f"{path.name}:{number}")
+                where = f"{path.name}:{number}"
+                yield (
+                    number,
+                    _item_from_cells({k: _plain(v, where, k) for k, v in record.items()}, where),
+                )
 
     return ItemFile(path.name, columns, parquet.metadata.num_rows, rows())
+
+
+def _plain(value: Any, where: str, column: str) -> Any:
+    """Parquet cells as JSON values: dates become ISO text; bytes are refused."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        raise InvalidInput("binary cells cannot be item data", field=f"{where}: {column}")
+    if isinstance(value, dict):
+        return {k: _plain(v, where, column) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, where, column) for v in value]
+    return value

@@ -118,7 +118,11 @@ def krippendorff_alpha(
         if np.count_nonzero(sub.sum(axis=0)) < 2:
             return float("nan")  # one value only: no disagreement to expect
         return float(
-            krippendorff.alpha(value_counts=sub, value_domain=domain, level_of_measurement=level)
+            krippendorff.alpha(
+                value_counts=sub,
+                value_domain=domain,
+                level_of_measurement=level,  # type: ignore[arg-type]  # checked in _prepare
+            )
         )
 
     value = alpha(np.arange(counts.shape[0]))
@@ -156,7 +160,15 @@ def fleiss_kappa(
     value = kappa(np.arange(counts.shape[0]))
     low, high = _bootstrap(kappa, counts.shape[0], bootstrap, confidence, seed)
     return Agreement(
-        "fleiss", "nominal", value, counts.shape[0], resp.n_workers, resp.n_rows, low, high, bootstrap
+        "fleiss",
+        "nominal",
+        value,
+        counts.shape[0],
+        resp.n_workers,
+        resp.n_rows,
+        low,
+        high,
+        bootstrap,
     )
 
 
@@ -179,7 +191,15 @@ def percent_agreement(
     value = share(np.arange(counts.shape[0]))
     low, high = _bootstrap(share, counts.shape[0], bootstrap, confidence, seed)
     return Agreement(
-        "percent", "nominal", value, counts.shape[0], resp.n_workers, resp.n_rows, low, high, bootstrap
+        "percent",
+        "nominal",
+        value,
+        counts.shape[0],
+        resp.n_workers,
+        resp.n_rows,
+        low,
+        high,
+        bootstrap,
     )
 
 
@@ -246,4 +266,6 @@ def cohen_kappa(
     value = kappa(np.arange(a.size))
     low, high = _bootstrap(kappa, a.size, bootstrap, confidence, seed)
     metric_level = "nominal" if weights is None else level
-    return Agreement("cohen", metric_level, value, int(a.size), 2, int(2 * a.size), low, high, bootstrap)
+    return Agreement(
+        "cohen", metric_level, value, int(a.size), 2, int(2 * a.size), low, high, bootstrap
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fairloop.quality.errors import QualityInputError
-from fairloop.quality.responses import ArrayLike
+from fairloop.quality.responses import ArrayLike, unique_codes
 
 WINNERS = {"left": 1.0, "right": 0.0, "tie": 0.5}
 
@@ -54,8 +54,9 @@ class Pairs:
 
     def resample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Per-pair (games, wins) of one bootstrap resample of the rows."""
-        counts = np.bincount(self.cell[rng.integers(0, self.cell.size, self.cell.size)],
-                             minlength=3 * self.a.size).reshape(-1, 3)
+        counts = np.bincount(
+            self.cell[rng.integers(0, self.cell.size, self.cell.size)], minlength=3 * self.a.size
+        ).reshape(-1, 3)
         games = counts.sum(axis=1).astype(float)
         return games, counts[:, 0] + 0.5 * counts[:, 2]
 
@@ -68,14 +69,11 @@ def encode_pairs(left: ArrayLike, right: ArrayLike, outcome: ArrayLike) -> Pairs
         raise QualityInputError("left, right and outcome must be 1-D and of equal length")
     if lf.size == 0:
         raise QualityInputError("no comparisons")
-    if not np.isin(oc, (0.0, 0.5, 1.0)).all():
-        row = int(np.argmax(~np.isin(oc, (0.0, 0.5, 1.0))))
+    valid = (oc == 0.0) | (oc == 0.5) | (oc == 1.0)
+    if not valid.all():
+        row = int(np.argmax(~valid))
         raise QualityInputError(f"row {row}: outcome must be 1, 0 or 0.5", field="winner")
-    try:
-        ids, codes = np.unique(np.concatenate([lf, rt]), return_inverse=True)
-    except TypeError as exc:
-        raise QualityInputError(f"ids mix types ({exc})", field="left") from None
-    codes = codes.reshape(-1)
+    ids, codes = unique_codes(np.concatenate([lf, rt]), "left")
     lc, rc = codes[: lf.size], codes[lf.size :]
     same = lc == rc
     if same.any():
@@ -85,9 +83,8 @@ def encode_pairs(left: ArrayLike, right: ArrayLike, outcome: ArrayLike) -> Pairs
     a, b = np.minimum(lc, rc), np.maximum(lc, rc)
     a_won = np.where(lc == a, oc, 1.0 - oc)
     kind = np.where(oc == 0.5, 2, np.where(a_won == 1.0, 0, 1))  # a won, b won, tie
-    pair_key = a * n + b
-    pair_ids, pair_code = np.unique(pair_key, return_inverse=True)
-    cell = pair_code.reshape(-1) * 3 + kind
+    pair_ids, pair_code = unique_codes(a * n + b, "pair")
+    cell = pair_code * 3 + kind
     counts = np.bincount(cell, minlength=3 * pair_ids.size).reshape(-1, 3)
     comparisons = np.bincount(lc, minlength=n) + np.bincount(rc, minlength=n)
     return Pairs(

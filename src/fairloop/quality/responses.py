@@ -134,7 +134,19 @@ def _missing(labels: np.ndarray) -> np.ndarray:
     return np.zeros(labels.size, dtype=bool)
 
 
-def _unique(values: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+def unique_codes(values: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique values and each value's index into them (`np.unique`'s inverse).
+
+    Integers in a compact range (ids already numbered, as the CLI passes them) take an
+    O(n) counting path instead of a sort: a million rows in milliseconds.
+    """
+    if values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 2 * values.size + 1024:
+            shifted = values.astype(np.int64) - low
+            present = np.bincount(shifted, minlength=high - low + 1) > 0
+            rank = np.cumsum(present) - 1
+            return (np.flatnonzero(present) + low).astype(values.dtype), rank[shifted]
     try:
         uniq, codes = np.unique(values, return_inverse=True)
     except TypeError as exc:  # e.g. an object column holding both str and int
@@ -156,9 +168,9 @@ def encode(items: ArrayLike, workers: ArrayLike, labels: ArrayLike) -> Responses
         it, wk, lb = it[keep], wk[keep], lb[keep]
     if lb.size == 0:
         raise QualityInputError("no labelled rows", field="label")
-    item_ids, item = _unique(it, "item")
-    worker_ids, worker = _unique(wk, "worker")
-    classes, label = _unique(lb, "label")
+    item_ids, item = unique_codes(it, "item")
+    worker_ids, worker = unique_codes(wk, "worker")
+    classes, label = unique_codes(lb, "label")
     order, full = _slot_order(item, item_ids.size)
     return Responses(item[order], worker[order], label[order], item_ids, worker_ids, classes, full)
 

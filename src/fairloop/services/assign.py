@@ -59,6 +59,7 @@ _HELD = (
     .where(Assignment.project_id == _P, Assignment.worker_id == _W, _LIVE)
     .limit(MAX_PENDING)
 )
+_WORKER_LOCK = select(func.pg_advisory_xact_lock(_P, _W))
 _ITEM = select(Item.id, Item.external_id, Item.data).where(Item.id == bindparam("item_id"))
 _LIVE_ON_ITEM = select(func.count()).where(Assignment.item_id == bindparam("item_id"), _LIVE)
 
@@ -135,6 +136,10 @@ def lease_next(
     with db.core_transaction() as session:
         project = project_for_worker(session, actor, project_id)
         _may_work(session, actor, project)
+        if db.is_postgres:
+            # One lease decision at a time per worker and project (a double click on
+            # "Start" must not take two items); SQLite's single writer does this already.
+            session.execute(_WORKER_LOCK, {"project_id": project.id, "worker_id": actor.id})
         task = project.spec["task"]
         held = session.execute(
             _HELD, {"project_id": project.id, "worker_id": actor.id, "now": now}

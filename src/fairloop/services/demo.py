@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from fairloop.db.engine import Database
-from fairloop.db.models import Organisation
+from fairloop.db.models import Project, User
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import ItemFile
@@ -38,15 +38,24 @@ def seed_demo(db: Database) -> tuple[list[DemoLogin], bool]:
     """Seed once; returns (logins, whether anything was added)."""
     logins = [DemoLogin(email, role, DEMO_PASSWORD) for email, role in DEMO_USERS]
     with db.transaction(readonly=True) as session:
-        if session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORG)) is not None:
-            return logins, False
-    requester: Actor | None = None
+        seeded = session.scalar(select(Project.id).where(Project.name == DEMO_SPEC["name"]))
+        existing = {u.email: u for u in session.scalars(select(User))}
+    if seeded is not None:
+        return logins, False
+    # A run stopped half-way left some users: reuse them, create what is missing.
     for email, role in DEMO_USERS:
-        actor, _token = create_user(
-            db, email, role=role, password=DEMO_PASSWORD, org=DEMO_ORG if role != "worker" else None
-        )
-        requester = actor if role == "requester" else requester
-    assert requester is not None
+        if email not in existing:
+            create_user(
+                db,
+                email,
+                role=role,
+                password=DEMO_PASSWORD,
+                org=DEMO_ORG if role != "worker" else None,
+            )
+    with db.transaction(readonly=True) as session:
+        user = session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
+        assert user is not None
+        requester = Actor(user.id, user.role, user.email)
     project_id = create_project(db, requester, parse_spec(DEMO_SPEC), org=DEMO_ORG)
     items = demo_items()
     source = ItemFile("demo", None, len(items), iter(enumerate(items, start=1)))

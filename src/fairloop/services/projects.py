@@ -22,7 +22,7 @@ from fairloop.db.models import (
 )
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import ProjectSpec, spec_to_json
-from fairloop.errors import Forbidden, InvalidInput, NotFound
+from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import (
     has_consented,
@@ -180,7 +180,7 @@ def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[s
     with db.transaction() as session:
         project = project_for_requester(session, actor, project_id)
         if project.state == "suspended":
-            raise NotFound("the project is suspended", field="project_id")
+            raise Conflict("the project is suspended and cannot be reopened", field="state")
         project.state = state
         audit.record(session, actor, f"project.{state}", f"project:{project.id}")
         return {"id": project.id, "state": state}

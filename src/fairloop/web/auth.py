@@ -10,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import get_db
-from fairloop.errors import Unauthorized
+from fairloop.api.ratelimit import check_login_rate
+from fairloop.errors import RateLimited, Unauthorized
 from fairloop.services.accounts import end_session, start_session
 from fairloop.web.render import _, page
-from fairloop.web.session import COOKIE, set_session_cookie
+from fairloop.web.session import COOKIE, PageActor, check_csrf, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "fairloop_login_csrf"
@@ -58,6 +59,10 @@ async def login(
             message=_("The form expired; please try again."),
         )
     try:
+        check_login_rate(email, request.client.host if request.client else "")
+    except RateLimited as exc:
+        return page(request, "login.html", 429, login_csrf=cookie, next=next, message=exc.message)
+    try:
         secret, _csrf, actor = await run_in_threadpool(
             start_session, get_db(request), email, password
         )
@@ -76,9 +81,17 @@ async def login(
     return response
 
 
-@router.post("/logout")
 @router.get("/logout")
-async def logout(request: Request) -> Response:
+def logout_form(request: Request, actor: PageActor) -> Response:
+    """A page with the logout button: a link alone must not log anyone out."""
+    return page(request, "logout.html")
+
+
+@router.post("/logout")
+async def logout(request: Request, actor: PageActor) -> Response:
+    form = await request.form()
+    submitted = form.get("csrf")
+    check_csrf(request, submitted if isinstance(submitted, str) else None)
     secret = request.cookies.get(COOKIE)
     if secret:
         await run_in_threadpool(end_session, get_db(request), secret)

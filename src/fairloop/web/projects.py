@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -9,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from fairloop.api.deps import get_db
+from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
-from fairloop.errors import InvalidInput
+from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
 from fairloop.services import export, projects
 from fairloop.web.render import page
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/projects", include_in_schema=False)
 
 def _requester(actor: Actor) -> Actor:
     if actor.role == "worker":
-        raise InvalidInput("these pages are for requesters; workers use /work", field="role")
+        raise Forbidden("these pages are for requesters; workers use /work", code="not_a_requester")
     return actor
 
 
@@ -36,7 +37,7 @@ def project_list(request: Request, actor: PageActor) -> Response:
 
 
 @router.get("/{project_id}")
-def project_page(project_id: int, request: Request, actor: PageActor) -> Response:
+def project_page(project_id: Id, request: Request, actor: PageActor) -> Response:
     view = projects.project_view(get_db(request), _requester(actor), project_id)
     return page(
         request, "project.html", project=view, formats=list(export.FORMATS), encodings=ENCODINGS
@@ -45,7 +46,7 @@ def project_page(project_id: int, request: Request, actor: PageActor) -> Respons
 
 @router.get("/{project_id}/export")
 def export_file(
-    project_id: int,
+    project_id: Id,
     request: Request,
     actor: PageActor,
     format: str = "raw",
@@ -63,8 +64,14 @@ def export_file(
             jsonl_lines(rows), media_type="application/x-ndjson", headers=disposition
         )
     # CSV and Parquet are written to a temporary file first (Parquet needs a seekable footer).
-    tmp = Path(tempfile.mkstemp(suffix=f".{encoding}")[1])
-    write_rows(rows, tmp, columns)
+    fd, name = tempfile.mkstemp(suffix=f".{encoding}")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write_rows(rows, tmp, columns)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     media = "text/csv" if encoding == "csv" else "application/vnd.apache.parquet"
     return FileResponse(
         tmp, media_type=media, filename=filename, background=BackgroundTask(tmp.unlink)

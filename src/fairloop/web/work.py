@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.deps import get_db
+from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
-from fairloop.errors import InvalidInput
+from fairloop.errors import Forbidden
 from fairloop.services import assign, projects
 from fairloop.services.submit import submit
 from fairloop.web.render import page
@@ -19,7 +19,9 @@ router = APIRouter(prefix="/work", include_in_schema=False)
 
 def _worker(actor: Actor) -> Actor:
     if actor.role != "worker":
-        raise InvalidInput("these pages are for workers; requesters use /projects", field="role")
+        raise Forbidden(
+            "these pages are for workers; requesters use /projects", code="not_a_worker"
+        )
     return actor
 
 
@@ -30,7 +32,7 @@ def work_home(request: Request, actor: PageActor) -> Response:
 
 
 @router.get("/projects/{project_id}")
-def project_page(project_id: int, request: Request, actor: PageActor) -> Response:
+def project_page(project_id: Id, request: Request, actor: PageActor) -> Response:
     view = projects.project_view(get_db(request), _worker(actor), project_id)
     return page(request, "disclosure.html", project=view)
 
@@ -43,19 +45,19 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/projects/{project_id}/consent")
-async def consent(project_id: int, request: Request, actor: PageActor) -> Response:
+async def consent(project_id: Id, request: Request, actor: PageActor) -> Response:
     await _form(request)
     await run_in_threadpool(projects.consent, get_db(request), _worker(actor), project_id)
     return RedirectResponse(f"/work/projects/{project_id}", status_code=303)
 
 
 @router.post("/projects/{project_id}/start")
-async def start(project_id: int, request: Request, actor: PageActor) -> Response:
+async def start(project_id: Id, request: Request, actor: PageActor) -> Response:
     await _form(request)
     return await run_in_threadpool(_next_task, request, actor, project_id)
 
 
-def _next_task(request: Request, actor: Actor, project_id: int) -> Response:
+def _next_task(request: Request, actor: Actor, project_id: Id) -> Response:
     lease = assign.lease_next(get_db(request), _worker(actor), project_id)
     if lease is None:
         return RedirectResponse(f"/work/projects/{project_id}/done", status_code=303)
@@ -63,13 +65,13 @@ def _next_task(request: Request, actor: Actor, project_id: int) -> Response:
 
 
 @router.get("/projects/{project_id}/done")
-def no_more_work(project_id: int, request: Request, actor: PageActor) -> Response:
+def no_more_work(project_id: Id, request: Request, actor: PageActor) -> Response:
     view = projects.project_view(get_db(request), _worker(actor), project_id)
     return page(request, "no_work.html", project=view)
 
 
 @router.get("/assignments/{assignment_id}")
-def task_page(assignment_id: int, request: Request, actor: PageActor) -> Response:
+def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response:
     lease, state = assign.get_lease(get_db(request), _worker(actor), assignment_id)
     if state != "leased":
         return RedirectResponse(f"/work/projects/{lease.project_id}", status_code=303)
@@ -77,16 +79,13 @@ def task_page(assignment_id: int, request: Request, actor: PageActor) -> Respons
 
 
 @router.post("/assignments/{assignment_id}")
-async def submit_task(assignment_id: int, request: Request, actor: PageActor) -> Response:
+async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> Response:
     form = await request.form()
     check_csrf(request, _str(form.get("csrf")))
     labels = [v for v in form.getlist("label") if isinstance(v, str)]
     multiple = _str(form.get("multiple")) == "1"
     answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
-    try:
-        seconds = int(_str(form.get("active_seconds")) or 0)
-    except ValueError:
-        seconds = 0
+    seconds = _seconds(_str(form.get("active_seconds")))
     db = get_db(request)
     await run_in_threadpool(
         lambda: submit(
@@ -94,7 +93,7 @@ async def submit_task(assignment_id: int, request: Request, actor: PageActor) ->
             _worker(actor),
             assignment_id,
             answer,
-            active_seconds=max(seconds, 0),
+            active_seconds=seconds,
             # One key per assignment: a double click or a resent form stores once.
             idempotency_key=f"page:{assignment_id}",
         )
@@ -104,7 +103,7 @@ async def submit_task(assignment_id: int, request: Request, actor: PageActor) ->
 
 
 @router.post("/assignments/{assignment_id}/release")
-async def release(assignment_id: int, request: Request, actor: PageActor) -> Response:
+async def release(assignment_id: Id, request: Request, actor: PageActor) -> Response:
     form = await _form(request)
     db = get_db(request)
     seconds = (
@@ -118,3 +117,9 @@ async def release(assignment_id: int, request: Request, actor: PageActor) -> Res
 
 def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _seconds(value: str | None) -> int:
+    """The page's own active-time counter; anything unreadable counts as 0."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else 0

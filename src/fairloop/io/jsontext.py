@@ -1,0 +1,41 @@
+"""Strict JSON: what both databases can store, or a clear error.
+
+Python's json accepts NaN and Infinity (not JSON, and SQLite's JSON refuses them) and
+lone surrogates; PostgreSQL refuses NUL characters. We refuse all of them at the door.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fairloop.errors import InvalidInput
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads(text: str | bytes, *, field: str) -> Any:
+    """Parse JSON text; any problem is an InvalidInput naming ``field``."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg} (column {exc.colno})", field=field) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"not valid JSON: {exc}", field=field) from None
+    check_storable(value, field=field)
+    return value
+
+
+def check_storable(value: Any, *, field: str) -> None:
+    """Refuse values neither database can store: NaN, Infinity, NUL, lone surrogates."""
+    try:
+        dumped = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        dumped.encode("utf-8")
+    except ValueError as exc:  # NaN / Infinity, and UnicodeEncodeError for surrogates
+        raise InvalidInput(f"holds a value JSON cannot carry: {exc}", field=field) from None
+    except TypeError as exc:
+        raise InvalidInput(f"holds a value that is not JSON: {exc}", field=field) from None
+    if "\\u0000" in dumped:
+        raise InvalidInput("holds a NUL character (\\u0000), which cannot be stored", field=field)
