@@ -134,3 +134,18 @@ def test_project_lists_show_counts(http, db):
     assert "<td>3</td>" in listing
     worker, _ = f.user(db, "worker")
     assert "0 of 3 items complete" in login(http, worker.email).get("/work").text
+
+
+def test_a_link_to_logout_does_not_log_out(http, db):
+    worker, _ = f.user(db, "worker")
+    client = login(http, worker.email)
+    assert client.get("/logout").status_code == 200
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    assert client.get("/work").status_code == 200
+
+
+def test_pages_of_the_other_role_are_403(http, db):
+    worker, _ = f.user(db, "worker")
+    assert login(http, worker.email).get("/projects").status_code == 403
+    requester, _ = f.user(db, "requester")
+    assert login(http, requester.email).get("/work").status_code == 403
