@@ -79,21 +79,13 @@ def test_a_label_that_is_not_in_the_spec(http, db):
     lease = api.post(f"/api/v1/projects/{project_id}/assignments").json()
     before = f.row_counts(db)
     err = error_of(
-        api.post(
-            f"/api/v1/assignments/{lease['id']}/submission",
-            json={"answer": {"label": "spicy"}, "active_seconds": 3},
-            headers={"Idempotency-Key": "x"},
-        ),
+        f.post_answer(api, lease["id"], "spicy", key="x", seconds=3),
         422,
     )
     assert err["field"] == "answer.label" and "spicy" in err["message"]
     assert f.row_counts(db) == before
     # The lease is untouched: the worker can still answer it properly.
-    ok = api.post(
-        f"/api/v1/assignments/{lease['id']}/submission",
-        json={"answer": {"label": "toxic"}, "active_seconds": 3},
-        headers={"Idempotency-Key": "x"},
-    )
+    ok = f.post_answer(api, lease["id"], "toxic", key="x", seconds=3)
     assert ok.status_code == 201
 
 
@@ -105,11 +97,7 @@ def test_a_submission_to_someone_elses_assignment(http, db):
     lease = http(owner_token).post(f"/api/v1/projects/{project_id}/assignments").json()
     before = f.row_counts(db)
     err = error_of(
-        http(thief_token).post(
-            f"/api/v1/assignments/{lease['id']}/submission",
-            json={"answer": {"label": "toxic"}, "active_seconds": 3},
-            headers={"Idempotency-Key": "steal"},
-        ),
+        f.post_answer(http(thief_token), lease["id"], "toxic", key="steal", seconds=3),
         404,
     )
     assert err["field"] == "assignment_id"

@@ -38,11 +38,7 @@ def test_token_from_password_then_the_loop(http, db):
     body = lease.json()
     assert set(body) >= {"id", "item", "task", "shown", "lease_expires_at"}
     assert body["item"]["data"] == {"text": "comment 0"}
-    done = api.post(
-        f"/api/v1/assignments/{body['id']}/submission",
-        json={"answer": {"label": "toxic"}, "active_seconds": 12},
-        headers={"Idempotency-Key": "one"},
-    )
+    done = f.post_answer(api, body["id"], "toxic", key="one", seconds=12)
     assert done.status_code == 201
     assert done.json()["answer"] == {"label": "toxic"}
 
@@ -81,11 +77,7 @@ def test_concurrent_replays_store_one_row(http, db):
 
     def send():
         with http(token) as api:
-            r = api.post(
-                f"/api/v1/assignments/{lease['id']}/submission",
-                json={"answer": {"label": "toxic"}, "active_seconds": 1},
-                headers={"Idempotency-Key": "race"},
-            )
+            r = f.post_answer(api, lease["id"], "toxic", key="race", seconds=1)
             statuses.append(r.status_code)
 
     threads = [threading.Thread(target=send) for _ in range(6)]
@@ -135,11 +127,7 @@ def test_import_and_export_over_the_api(http, db):
     for n in range(6):
         lease = wapi.post(f"/api/v1/projects/{project_id}/assignments").json()
         label = "toxic" if n % 2 else "not_toxic"
-        wapi.post(
-            f"/api/v1/assignments/{lease['id']}/submission",
-            json={"answer": {"label": label}, "active_seconds": 5},
-            headers={"Idempotency-Key": str(n)},
-        )
+        f.post_answer(wapi, lease["id"], label, key=str(n), seconds=5)
     raw = [
         json.loads(line)
         for line in api.get(f"/api/v1/projects/{project_id}/export?format=raw").text.splitlines()

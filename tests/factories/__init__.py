@@ -85,3 +85,12 @@ def row_counts(db: Database) -> dict[str, int]:
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in Base.metadata.sorted_tables
         }
+
+
+def post_answer(api: Any, assignment_id: int, label: str, *, key: str, seconds: int = 3) -> Any:
+    """POST a label answer to an assignment over the API; returns the response."""
+    return api.post(
+        f"/api/v1/assignments/{assignment_id}/submission",
+        json={"answer": {"label": label}, "active_seconds": seconds},
+        headers={"Idempotency-Key": key},
+    )
