@@ -17,15 +17,19 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _register() -> None:
+def _register(command: str | None) -> None:
     # Imported here so that each group owns its module and `--help` stays quick.
-    from fairloop.cli import db, demo, export, items, projects, quality, serve, users
+    from fairloop.cli import db, demo, export, items, projects, serve, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(projects.app, name="projects")
     app.add_typer(items.app, name="items")
-    app.add_typer(quality.app, name="quality")
+    if command not in ("serve", "demo"):
+        # numpy and pyarrow cost a server ~45 MB of memory it never uses.
+        from fairloop.cli import quality
+
+        app.add_typer(quality.app, name="quality")
     app.command()(export.export)
     app.command()(serve.serve)
     app.command()(demo.demo)
@@ -33,7 +37,7 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point: a FairloopError becomes one line on stderr and exit 1."""
-    _register()
+    _register(sys.argv[1] if len(sys.argv) > 1 else None)
     try:
         code = app(standalone_mode=False)
     except FairloopError as exc:

@@ -16,15 +16,20 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def loads(text: str | bytes, *, field: str) -> Any:
-    """Parse JSON text; any problem is an InvalidInput naming ``field``."""
+def loads(text: str | bytes, *, field: str, check: bool = True) -> Any:
+    """Parse JSON text; any problem is an InvalidInput naming ``field``.
+
+    ``check=False`` skips :func:`check_storable` for callers that check each value
+    later anyway (item import checks every item's data once, in ``domain.items``).
+    """
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc.msg} (column {exc.colno})", field=field) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"not valid JSON: {exc}", field=field) from None
-    check_storable(value, field=field)
+    if check:
+        check_storable(value, field=field)
     return value
 
 

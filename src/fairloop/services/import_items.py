@@ -14,6 +14,7 @@ from fairloop.domain.items import ItemIn, validate_item
 from fairloop.domain.specs import ProjectSpec
 from fairloop.errors import InvalidInput
 from fairloop.io.items import ItemFile
+from fairloop.io.jsontext import check_storable
 from fairloop.services import audit
 from fairloop.services.access import project_for_requester
 
@@ -32,6 +33,7 @@ def _check_all(source: ItemFile, spec: ProjectSpec, on_progress: Progress | None
             f"missing column {missing[0]!r} required by the spec", field=f"{source.name}:1"
         )
     items: list[ItemIn] = []
+    lines: list[int] = []
     seen: dict[str, int] = {}
     for line, raw in source.rows:
         item = validate_item(raw, spec, where=f"{source.name}:{line}")
@@ -43,11 +45,23 @@ def _check_all(source: ItemFile, spec: ProjectSpec, on_progress: Progress | None
                 )
             seen[item.external_id] = line
         items.append(item)
+        lines.append(line)
         if on_progress and len(items) % 1000 == 0:
             on_progress(1000)
     if not items:
         raise InvalidInput("the file holds no items", field=source.name)
+    _refuse_unstorable(items, lines, source.name)
     return items
+
+
+def _refuse_unstorable(items: list[ItemIn], lines: list[int], name: str) -> None:
+    """One pass over all data (fast); only on failure, item by item to name the line."""
+    try:
+        check_storable([item.data for item in items], field=name)
+    except InvalidInput:
+        for item, line in zip(items, lines, strict=True):
+            check_storable(item.data, field=f"{name}:{line}: data")
+        raise
 
 
 def import_items(
