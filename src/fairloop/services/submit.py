@@ -24,6 +24,7 @@ from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
 _COLUMNS = (
     Submission.id,
     Submission.assignment_id,
+    Submission.project_id,
     Submission.item_id,
     Submission.answer,
     Submission.active_seconds,
@@ -66,6 +67,7 @@ def submission_json(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
         "assignment_id": row.assignment_id,
+        "project_id": row.project_id,
         "item_id": row.item_id,
         "answer": row.answer,
         "active_seconds": row.active_seconds,

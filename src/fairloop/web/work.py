@@ -87,7 +87,7 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
     answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
     seconds = _seconds(_str(form.get("active_seconds")))
     db = get_db(request)
-    await run_in_threadpool(
+    stored, _replayed = await run_in_threadpool(
         lambda: submit(
             db,
             _worker(actor),
@@ -98,8 +98,8 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
             idempotency_key=f"page:{assignment_id}",
         )
     )
-    lease, _state = await run_in_threadpool(assign.get_lease, db, actor, assignment_id)
-    return await run_in_threadpool(_next_task, request, actor, lease.project_id)
+    # The submission names its project: no second read to find where to go next.
+    return await run_in_threadpool(_next_task, request, actor, stored["project_id"])
 
 
 @router.post("/assignments/{assignment_id}/release")
