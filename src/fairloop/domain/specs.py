@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from fairloop.domain.hazards import unknown_hazards
+from fairloop.domain.tasks import TASK_TYPES, Task
+from fairloop.domain.tasks.base import Strict, Text
+from fairloop.domain.tasks.label import LabelTask
 from fairloop.errors import InvalidInput
 
-TASK_TYPES = ("label",)
-"""Task types this instance can run; the spec refuses any other."""
-
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+__all__ = ["TASK_TYPES", "LabelTask", "ProjectSpec", "Task"]
 
 
 class Disclosure(Strict):
@@ -32,28 +28,6 @@ class Disclosure(Strict):
     data_use: Text
     withdrawal: Text
     contact: Text
-
-
-class LabelTask(Strict):
-    type: Literal["label"]
-    instructions: str = ""
-    labels: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=2)
-    multiple: bool = False
-    required_fields: list[str] = Field(default_factory=list)
-    """Keys every item's ``data`` must have (a CSV must have these columns)."""
-
-    @field_validator("labels")
-    @classmethod
-    def _distinct(cls, labels: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for label in labels:
-            if label in seen:
-                raise ValueError(f"label {label!r} appears twice")
-            seen.add(label)
-        return labels
-
-
-Task = Annotated[LabelTask, Field(discriminator="type")]
 
 
 class Pay(Strict):
@@ -171,3 +145,11 @@ def load_spec_text(text: str, *, source: str = "spec") -> ProjectSpec:
 
 def spec_to_json(spec: ProjectSpec) -> dict[str, Any]:
     return json.loads(spec.model_dump_json())
+
+
+_TASK_ADAPTER: TypeAdapter[Task] = TypeAdapter(Task)
+
+
+def parse_task(stored: dict[str, Any]) -> Task:
+    """The task section of a stored (already validated) spec."""
+    return _TASK_ADAPTER.validate_python(stored)

@@ -18,7 +18,7 @@ from fairloop.db.models import Assignment, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
 from fairloop.domain.scheduling import credited_seconds
-from fairloop.domain.specs import LabelTask
+from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
 
 _COLUMNS = (
@@ -147,7 +147,7 @@ def _submit(
             return submission_json(earlier), True
         if a.state != "leased":
             raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
-        stored = validate_answer(answer, LabelTask.model_validate(a.spec["task"]))
+        stored = validate_answer(answer, parse_task(a.spec["task"]))
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.
         counted = (

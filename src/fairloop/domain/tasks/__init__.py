@@ -1,0 +1,18 @@
+"""Task types: one module each, holding the spec section and the answer rule of its
+type. A new type is a new module here plus one entry in :data:`TASK_CLASSES`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from fairloop.domain.tasks.label import LabelTask
+
+TASK_CLASSES = (LabelTask,)
+"""Task types this instance can run; the spec refuses any other."""
+
+TASK_TYPES = tuple(cls.model_fields["type"].annotation.__args__[0] for cls in TASK_CLASSES)
+
+Task = Annotated[LabelTask, Field(discriminator="type")]
+"""The ``task`` section of a spec; becomes a union as types are added."""

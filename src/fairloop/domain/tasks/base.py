@@ -1,0 +1,29 @@
+"""What every task type shares: strict parsing, and the answer contract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TaskBase(Strict):
+    """A task type: its spec fields, and how an answer to it is checked."""
+
+    instructions: str = ""
+    required_fields: list[str] = Field(default_factory=list)
+    """Keys every item's ``data`` must have (a CSV must have these columns)."""
+
+    def validate_answer(self, answer: Any) -> dict[str, Any]:
+        """Return the answer as stored, or raise InvalidInput naming the bad field."""
+        raise NotImplementedError
+
+    def normalise_gold(self, value: Any) -> dict[str, Any]:
+        """A gold answer as given in an item file, in the answer layout."""
+        return self.validate_answer(value)
