@@ -32,6 +32,9 @@ class Assignment(Base):
     lease_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # What the time was spent on: task, qualification, training or screening. Pay and
+    # the floor treat them alike; reports show them apart.
+    kind: Mapped[str] = mapped_column(String(16), default="task", server_default="task")
 
 
 class Submission(Base):
