@@ -11,7 +11,7 @@ from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
-from fairloop.services import assign, export, projects
+from fairloop.services import assign, export, projects, quality_report
 from fairloop.services.import_items import import_items
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -75,6 +75,12 @@ def get_export(
             "Content-Disposition": f'attachment; filename="project-{project_id}-{format}.jsonl"'
         },
     )
+
+
+@router.get("/{project_id}/quality")
+def get_quality(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """Agreement per question and worker reliability (pseudonyms only)."""
+    return quality_report.project_quality(db, actor, project_id)
 
 
 @router.put("/{project_id}/disclosure")

@@ -28,3 +28,16 @@ def _multi(answers: list[dict[str, Any]], labels: list[str]) -> tuple[dict[str, 
     chosen = [label for label in labels if counts[label] * 2 > n]
     agreement = [max(counts[label], n - counts[label]) / n for label in labels]
     return {"labels": chosen}, sum(agreement) / len(agreement)
+
+
+AUTO_DS_MIN_ITEMS = 100
+"""Below this many items, Dawid-Skene's per-worker confusion matrices rest on too few
+answers to beat a plain vote, so ``auto`` stays with majority vote."""
+
+
+def choose_method(configured: str, n_items: int) -> str:
+    """The aggregation method a project uses: its own choice, or for ``auto``
+    Dawid-Skene once the item set is large enough and majority vote below."""
+    if configured != "auto":
+        return configured
+    return "ds" if n_items >= AUTO_DS_MIN_ITEMS else "mv"

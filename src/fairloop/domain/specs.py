@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
@@ -63,6 +63,12 @@ class Wellbeing(Strict):
     break_minutes: int = Field(default=10, gt=0, le=120)
 
 
+class Quality(Strict):
+    method: Literal["auto", "mv", "wmv", "ds", "onecoin", "glad", "mace"] = "auto"
+    """How the aggregated answer is decided (see fairloop.quality); ``auto`` is
+    Dawid-Skene on large item sets and majority vote on small ones."""
+
+
 class ProjectSpec(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     disclosure: Disclosure
@@ -74,6 +80,7 @@ class ProjectSpec(Strict):
     support: Support | None = None
     wellbeing: Wellbeing | None = None
     notice_days: int = Field(default=7, ge=0, le=90)
+    quality: Quality = Field(default_factory=Quality)
 
     @field_validator("hazards")
     @classmethod

@@ -14,7 +14,7 @@ from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
-from fairloop.services import export, projects
+from fairloop.services import export, projects, quality_report
 from fairloop.web.render import page
 from fairloop.web.session import PageActor
 
@@ -38,9 +38,15 @@ def project_list(request: Request, actor: PageActor) -> Response:
 
 @router.get("/{project_id}")
 def project_page(project_id: Id, request: Request, actor: PageActor) -> Response:
-    view = projects.project_view(get_db(request), _requester(actor), project_id)
+    db, requester = get_db(request), _requester(actor)
+    view = projects.project_view(db, requester, project_id)
     return page(
-        request, "project.html", project=view, formats=list(export.FORMATS), encodings=ENCODINGS
+        request,
+        "project.html",
+        project=view,
+        quality=quality_report.project_quality(db, requester, project_id),
+        formats=list(export.FORMATS),
+        encodings=ENCODINGS,
     )
 
 
