@@ -14,7 +14,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./fairloop.db"
     """SQLAlchemy URL; PostgreSQL as ``postgresql+psycopg://user@host/db``."""
     secret_key: str = ""
-    """Signs nothing a user could forge today; required outside the demo (security issue)."""
+    """Required outside the demo, so no instance runs on a known key (see SECURITY.md)."""
     media_dir: str = "./media"
     """Where uploaded audio and images are kept."""
     outbound_allow: str = ""
@@ -22,6 +22,21 @@ class Settings(BaseSettings):
     min_hourly_floor: str = Field(default="12.00")
     """The lowest hourly floor a project may set, in the instance currency."""
     currency: str = "USD"
+
+
+MIN_SECRET_LENGTH = 32
+KNOWN_SECRETS = {"secret", "changeme", "change-me", "fairloop", "dev", "test", "password"}
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` may not run a real instance, or None when it may."""
+    if not key:
+        return "FAIRLOOP_SECRET_KEY is not set; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if key.lower() in KNOWN_SECRETS or len(set(key)) < 8:
+        return "FAIRLOOP_SECRET_KEY is a well-known or trivial value; use a random one"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"FAIRLOOP_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+    return None
 
 
 @lru_cache

@@ -100,7 +100,16 @@ def test_cookie_flags_and_security_headers(http, db):
     assert done.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_never_redirects_off_site(http, db, target):
     worker, _ = f.user(db, "worker")
     client = http()
@@ -110,6 +119,17 @@ def test_login_never_redirects_off_site(http, db, target):
         data={"email": worker.email, "password": f.PASSWORD, "csrf": token, "next": target},
     )
     assert done.headers["location"] == "/work"
+
+
+def test_login_keeps_a_local_next(http, db):
+    worker, _ = f.user(db, "worker")
+    client = http()
+    token = csrf_of(client.get("/login").text)
+    done = client.post(
+        "/login",
+        data={"email": worker.email, "password": f.PASSWORD, "csrf": token, "next": "/me/x?a=1"},
+    )
+    assert done.headers["location"] == "/me/x?a=1"
 
 
 def test_requester_pages_are_for_their_own_projects(http, db):

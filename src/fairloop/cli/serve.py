@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from fairloop.settings import get_settings
+from fairloop.settings import get_settings, secret_key_problem
 
 
 def serve(
@@ -14,6 +14,8 @@ def serve(
     from fairloop.errors import InvalidInput
 
     settings = get_settings()
+    if problem := secret_key_problem(settings.secret_key):
+        raise InvalidInput(problem, field="FAIRLOOP_SECRET_KEY")
     if workers > 1 and settings.database_url.startswith("sqlite"):
         raise InvalidInput("more than one worker process needs PostgreSQL", field="--workers")
     run_server(host, port, workers=workers)

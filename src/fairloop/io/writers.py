@@ -30,11 +30,21 @@ def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         yield (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell a spreadsheet will not run: text that starts like a
+    formula gets a leading apostrophe (the OWASP advice); numbers stay numbers."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-        for k, v in row.items()
-    }
+    return {k: csv_cell(v) for k, v in row.items()}
 
 
 def write_rows(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:

@@ -21,8 +21,14 @@ LOGIN_CSRF = "fairloop_login_csrf"
 
 
 def _safe_next(target: str | None, role: str) -> str:
-    # Only local paths: "//evil.example" would leave the site.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only local paths. Browsers read "//evil.example" and "/\\evil.example" as another
+    # host, and drop tabs and newlines before parsing, so any of those leaves the site.
+    if (
+        target
+        and target.startswith("/")
+        and target[1:2] not in ("/", "\\")
+        and not any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    ):
         return target
     return "/work" if role == "worker" else "/projects"
 
