@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -193,7 +194,11 @@ def main() -> None:
         project_id, import_seconds, tokens = seed(db, args.items, 8, folder)
         db.dispose()
         port = free_port()
-        env = {**os.environ, "FAIRLOOP_DATABASE_URL": url, "FAIRLOOP_SECRET_KEY": "b" * 40}
+        env = {
+            **os.environ,
+            "FAIRLOOP_DATABASE_URL": url,
+            "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
+        }
         server = subprocess.Popen(
             [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
         )

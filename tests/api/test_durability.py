@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,7 +28,11 @@ def test_acknowledged_work_survives_sigkill(db, tmp_path):
     project_id = f.project(db, requester, items=20, overlap=1)
     _w, token = f.consented_worker(db, project_id)
     port = free_port()
-    env = {**os.environ, "FAIRLOOP_DATABASE_URL": db.url, "FAIRLOOP_SECRET_KEY": "x" * 40}
+    env = {
+        **os.environ,
+        "FAIRLOOP_DATABASE_URL": db.url,
+        "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "fairloop", "serve", "--port", str(port)],
         env=env,

@@ -4,9 +4,10 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import get_db
+from fairloop.api.deps import current_actor, get_db
 from fairloop.api.ratelimit import check_login_rate
 from fairloop.errors import InvalidInput
+from fairloop.services import accounts
 from fairloop.services.accounts import token_for_password
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -22,4 +23,20 @@ async def create_token(request: Request) -> dict[str, str]:
             raise InvalidInput(f"{name} is required", field=name)
     check_login_rate(email, request.client.host if request.client else "")
     token = await run_in_threadpool(token_for_password, get_db(request), email, password)
+    return {"token": token}
+
+
+@router.post("/password")
+async def change_password(request: Request) -> dict[str, str]:
+    """Change the caller's password: every session and API token ends, and a new
+    token comes back."""
+    db = get_db(request)
+    actor = await run_in_threadpool(current_actor, request, db)
+    body = require_object(await json_body(request, limit=10_000))
+    current, new = body.get("current"), body.get("new")
+    for name, value in (("current", current), ("new", new)):
+        if not isinstance(value, str) or not value:
+            raise InvalidInput(f"{name} is required", field=name)
+    check_login_rate(actor.email, request.client.host if request.client else "")
+    token = await run_in_threadpool(accounts.change_password, db, actor, current, new)
     return {"token": token}
