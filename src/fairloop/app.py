@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
 from fairloop.api import assignments, auth, health, projects
-from fairloop.api.errors import install_error_handlers
+from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
 from fairloop.settings import get_settings
@@ -25,7 +25,9 @@ def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(title="fairloop", version=__version__, docs_url="/docs", redoc_url=None)
     app.state.db = db or Database(get_settings().database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
-    for module in (health, auth, projects, assignments, web_auth, web_work, web_projects):
+    for module in (health, auth, projects, assignments):
+        app.include_router(module.router, responses=API_ERRORS)
+    for module in (web_auth, web_work, web_projects):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -8,12 +8,29 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from fairloop.domain.specs import field_path
 from fairloop.errors import FairloopError
 
 log = logging.getLogger("fairloop")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    "default": {"model": ErrorBody, "description": "an error: what went wrong, and where"}
+}
+"""Declared on every API route, so the OpenAPI document tells the truth about errors."""
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:

@@ -62,7 +62,15 @@ async def post_assignment(project_id: Id, request: Request) -> Response:
     return JSONResponse(lease.as_json(), status_code=201)
 
 
-@router.get("/{project_id}/export")
+JSON_LINES = {
+    200: {
+        "description": "the dataset, one JSON object a line",
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/{project_id}/export", response_class=StreamingResponse, responses=JSON_LINES)
 def get_export(
     project_id: Id, db: DatabaseDep, actor: ActorDep, format: str = "raw"
 ) -> StreamingResponse:
