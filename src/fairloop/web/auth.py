@@ -14,10 +14,18 @@ from fairloop.api.ratelimit import check_login_rate
 from fairloop.errors import RateLimited, Unauthorized
 from fairloop.services.accounts import end_session, start_session
 from fairloop.web.render import _, page
-from fairloop.web.session import COOKIE, PageActor, check_csrf, set_session_cookie
+from fairloop.web.session import (
+    COOKIE,
+    LOGIN_CSRF,
+    PageActor,
+    check_csrf,
+    clear_cookie,
+    read_cookie,
+    set_cookie,
+    set_session_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
-LOGIN_CSRF = "fairloop_login_csrf"
 
 
 def _safe_next(target: str | None, role: str) -> str:
@@ -42,7 +50,7 @@ def home() -> RedirectResponse:
 def login_form(request: Request, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     response = page(request, "login.html", login_csrf=token, next=next or "", message=None)
-    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/login")
+    set_cookie(response, request, LOGIN_CSRF, token, samesite="strict")
     return response
 
 
@@ -54,7 +62,7 @@ async def login(
     csrf: str = Form(""),
     next: str = Form(""),
 ) -> Response:
-    cookie = request.cookies.get(LOGIN_CSRF, "")
+    cookie = read_cookie(request, LOGIN_CSRF) or ""
     if not cookie or not hmac.compare_digest(cookie, csrf):
         return page(
             request,
@@ -83,7 +91,7 @@ async def login(
         )
     response = RedirectResponse(_safe_next(next, actor.role), status_code=303)
     set_session_cookie(response, secret, request)
-    response.delete_cookie(LOGIN_CSRF, path="/login")
+    clear_cookie(response, request, LOGIN_CSRF)
     return response
 
 
@@ -98,9 +106,9 @@ async def logout(request: Request, actor: PageActor) -> Response:
     form = await request.form()
     submitted = form.get("csrf")
     check_csrf(request, submitted if isinstance(submitted, str) else None)
-    secret = request.cookies.get(COOKIE)
+    secret = read_cookie(request, COOKIE)
     if secret:
         await run_in_threadpool(end_session, get_db(request), secret)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(response, request, COOKIE)
     return response

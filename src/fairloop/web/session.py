@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from fairloop.api.deps import get_db
 from fairloop.domain.actors import Actor
@@ -13,6 +13,48 @@ from fairloop.errors import FairloopError, Forbidden
 from fairloop.services.accounts import actor_for_session
 
 COOKIE = "fairloop_session"
+LOGIN_CSRF = "fairloop_login_csrf"
+SESSION_SECONDS = 14 * 24 * 3600
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def cookie_name(request: Request, base: str) -> str:
+    """Over HTTPS the ``__Host-`` prefix makes the browser refuse the cookie unless it
+    is Secure, host-only and for path /: no subdomain or plain-HTTP page can plant it."""
+    return f"__Host-{base}" if _secure(request) else base
+
+
+def read_cookie(request: Request, base: str) -> str | None:
+    return request.cookies.get(cookie_name(request, base))
+
+
+def set_cookie(
+    response: Response,
+    request: Request,
+    base: str,
+    value: str,
+    *,
+    samesite: Literal["lax", "strict"] = "lax",
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        cookie_name(request, base),
+        value,
+        httponly=True,
+        samesite=samesite,
+        secure=_secure(request),
+        path="/",
+        max_age=max_age,
+    )
+
+
+def clear_cookie(response: Response, request: Request, base: str) -> None:
+    response.delete_cookie(
+        cookie_name(request, base), path="/", secure=_secure(request), httponly=True
+    )
 
 
 class LoginRequired(FairloopError):
@@ -23,7 +65,7 @@ class LoginRequired(FairloopError):
 
 
 def page_actor(request: Request) -> Actor:
-    secret = request.cookies.get(COOKIE)
+    secret = read_cookie(request, COOKIE)
     if not secret:
         raise LoginRequired("please log in")
     try:
@@ -46,13 +88,5 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def set_session_cookie(response, secret: str, request: Request) -> None:  # type: ignore[no-untyped-def]
-    response.set_cookie(
-        COOKIE,
-        secret,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-        max_age=14 * 24 * 3600,
-    )
+def set_session_cookie(response: Response, secret: str, request: Request) -> None:
+    set_cookie(response, request, COOKIE, secret, max_age=SESSION_SECONDS)
