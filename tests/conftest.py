@@ -4,11 +4,9 @@ run, wiped before each test; a real server on loopback over the same database.""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from sqlalchemy import create_engine, text
 from fairloop.db.engine import Database
 from fairloop.db.migrate import upgrade
 from fairloop.db.models import Base
+from tests.servers import serving
 
 IN_CI = os.environ.get("CI") == "true"
 PG_URL = os.environ.get(
@@ -55,41 +54,20 @@ class Backend:
 
     def __init__(self, db: Database):
         self.db = db
-        self._server = None
-        self._thread: threading.Thread | None = None
+        self._serving: ExitStack | None = None
         self.url = ""
 
     def server_url(self) -> str:
         if not self.url:
-            self._start()
+            from fairloop.app import create_app
+
+            self._serving = ExitStack()
+            self.url = self._serving.enter_context(serving(create_app(self.db)))
         return self.url
 
-    def _start(self) -> None:
-        import uvicorn
-
-        from fairloop.app import create_app
-
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.db), log_level="warning", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("test server did not start")
-            time.sleep(0.01)
-        self.url = f"http://127.0.0.1:{port}"
-
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            assert self._thread is not None
-            self._thread.join(timeout=10)
+        if self._serving is not None:
+            self._serving.close()
         self.db.dispose()
 
 

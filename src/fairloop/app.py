@@ -12,22 +12,24 @@ from fairloop.api import assignments, auth, health, projects
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
-from fairloop.settings import get_settings
+from fairloop.settings import Settings, get_settings
 from fairloop.web import auth as web_auth
 from fairloop.web import errors as web_errors
 from fairloop.web import projects as web_projects
+from fairloop.web import register as web_register
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(db: Database | None = None) -> FastAPI:
+def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="fairloop", version=__version__, docs_url="/docs", redoc_url=None)
-    app.state.db = db or Database(get_settings().database_url)
+    app.state.settings = settings or get_settings()
+    app.state.db = db or Database(app.state.settings.database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
     for module in (health, auth, projects, assignments):
         app.include_router(module.router, responses=API_ERRORS)
-    for module in (web_auth, web_work, web_projects):
+    for module in (web_auth, web_register, web_work, web_projects):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     min_hourly_floor: str = Field(default="12.00")
     """The lowest hourly floor a project may set, in the instance currency."""
     currency: str = "USD"
+    self_registration: bool = False
+    """Whether /register lets anyone make a worker account. It never makes a
+    requester or an admin: those come from an admin (`fairloop users create`)."""
 
 
 MIN_SECRET_LENGTH = 32

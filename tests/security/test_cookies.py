@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import threading
-import time
 from http.cookies import SimpleCookie
 
 import httpx
 import pytest
 
 from tests import factories as f
+from tests.servers import serving
 
 
 @pytest.fixture
 def https_server(db, tmp_path):
-    import uvicorn
-
     from fairloop.app import create_app
 
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
@@ -28,21 +24,8 @@ def https_server(db, tmp_path):
         check=True,
         capture_output=True,
     )  # fmt: skip
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        create_app(db), log_level="warning", ssl_keyfile=str(key), ssl_certfile=str(cert)
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(db), ssl_keyfile=str(key), ssl_certfile=str(cert)) as url:
+        yield url
 
 
 def cookie_attributes(response: httpx.Response) -> dict[str, dict[str, str]]:

@@ -49,7 +49,14 @@ def home() -> RedirectResponse:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
-    response = page(request, "login.html", login_csrf=token, next=next or "", message=None)
+    response = page(
+        request,
+        "login.html",
+        login_csrf=token,
+        next=next or "",
+        message=None,
+        can_register=request.app.state.settings.self_registration,
+    )
     set_cookie(response, request, LOGIN_CSRF, token, samesite="strict")
     return response
 
