@@ -12,9 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from fairloop.services.assign import lease_next
 from fairloop.services.projects import consent
-from fairloop.services.submit import submit
 from tests import factories as f
 
 
@@ -72,15 +70,7 @@ def test_users_projects_items_export(cli, db, tmp_path):
 
     worker, _ = f.user(db, "worker")
     consent(db, worker, project_id)
-    while (lease := lease_next(db, worker, project_id)) is not None:
-        submit(
-            db,
-            worker,
-            lease.id,
-            {"label": "toxic"},
-            active_seconds=4,
-            idempotency_key=str(lease.id),
-        )
+    f.work_through(db, project_id, [worker])
 
     for name in ("raw.jsonl", "agg.csv", "agg.parquet"):
         fmt = "raw" if name.startswith("raw") else "aggregated"

@@ -94,3 +94,27 @@ def post_answer(api: Any, assignment_id: int, label: str, *, key: str, seconds: 
         json={"answer": {"label": label}, "active_seconds": seconds},
         headers={"Idempotency-Key": key},
     )
+
+
+def work_through(
+    db: Database,
+    project_id: int,
+    workers: list[Actor],
+    answer_of: Any = lambda worker, external_id: {"label": "toxic"},
+    *,
+    seconds: int = 4,
+) -> int:
+    """Each worker in turn leases and answers (``answer_of(worker, external_id)``)
+    until no work is left for them; returns the number of submissions."""
+    from fairloop.services.assign import lease_next
+    from fairloop.services.submit import submit
+
+    count = 0
+    for worker in workers:
+        while (lease := lease_next(db, worker, project_id)) is not None:
+            answer = answer_of(worker, lease.external_id)
+            submit(
+                db, worker, lease.id, answer, active_seconds=seconds, idempotency_key=f"k{lease.id}"
+            )
+            count += 1
+    return count

@@ -12,8 +12,6 @@ import time
 import httpx
 import pytest
 
-from fairloop.services.assign import lease_next
-from fairloop.services.submit import submit
 from tests import factories as f
 
 FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -24,15 +22,7 @@ def test_csv_export_neutralises_formulas(db, tmp_path):
     project_id = f.project(db, requester, overlap=1)
     f.add_items(db, requester, project_id, [{"id": v, "data": {"text": v}} for v in FORMULAS])
     worker, _ = f.consented_worker(db, project_id)
-    while (lease := lease_next(db, worker, project_id)) is not None:
-        submit(
-            db,
-            worker,
-            lease.id,
-            {"label": "toxic"},
-            active_seconds=1,
-            idempotency_key=str(lease.id),
-        )
+    f.work_through(db, project_id, [worker])
     out = tmp_path / "raw.csv"
     done = subprocess.run(
         [

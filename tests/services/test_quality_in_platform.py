@@ -12,21 +12,11 @@ import pytest
 from fairloop.domain.actors import Actor
 from fairloop.errors import InvalidInput, NotFound
 from fairloop.quality import dawid_skene
-from fairloop.services.assign import lease_next
 from fairloop.services.export import export_rows
 from fairloop.services.quality_report import project_quality
-from fairloop.services.submit import submit
 from tests import factories as f
 
 LABELS = ["toxic", "not_toxic"]
-
-
-def work_through(db, project_id, workers, answer_of):
-    """Every worker leases and answers until no work is left for them."""
-    for worker in workers:
-        while (lease := lease_next(db, worker, project_id)) is not None:
-            answer = {"label": answer_of(worker, lease.external_id)}
-            submit(db, worker, lease.id, answer, active_seconds=5, idempotency_key=f"k{lease.id}")
 
 
 def noisy_crowd(db, requester: Actor, *, items: int, accuracies, **spec):
@@ -44,7 +34,7 @@ def noisy_crowd(db, requester: Actor, *, items: int, accuracies, **spec):
             return right
         return LABELS[1 - LABELS.index(right)]
 
-    work_through(db, project_id, workers, answer_of)
+    f.work_through(db, project_id, workers, lambda w, ext: {"label": answer_of(w, ext)})
     return project_id, workers, truth
 
 
@@ -89,7 +79,9 @@ def test_weighted_vote_trusts_the_worker_who_passes_gold(db):
         bad = "not_toxic" if external_id == "g1" else "toxic"
         return good if worker is expert else bad
 
-    work_through(db, project_id, [expert, novice_a, novice_b], answer_of)
+    f.work_through(
+        db, project_id, [expert, novice_a, novice_b], lambda w, ext: {"label": answer_of(w, ext)}
+    )
     (row,) = exported(db, requester, project_id)  # the gold item is not data
     assert row["external_id"] == "d1" and row["method"] == "wmv"
     assert row["answer"] == {"label": "not_toxic"}
