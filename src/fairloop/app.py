@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
-from fairloop.api import assignments, auth, health, projects
+from fairloop.api import assignments, auth, health, media, projects, redteam
 from fairloop.api.errors import install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
@@ -16,6 +16,7 @@ from fairloop.settings import get_settings
 from fairloop.web import auth as web_auth
 from fairloop.web import errors as web_errors
 from fairloop.web import projects as web_projects
+from fairloop.web import tasks as web_tasks
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -25,7 +26,18 @@ def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(title="fairloop", version=__version__, docs_url="/docs", redoc_url=None)
     app.state.db = db or Database(get_settings().database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
-    for module in (health, auth, projects, assignments, web_auth, web_work, web_projects):
+    for module in (
+        health,
+        auth,
+        projects,
+        assignments,
+        redteam,
+        media,
+        web_auth,
+        web_work,
+        web_tasks,
+        web_projects,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -24,6 +24,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import ProjectSpec, spec_to_json
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
+from fairloop.services.redteam import check_launch
 from fairloop.services.access import (
     has_consented,
     project_for_anyone,
@@ -36,6 +37,7 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
     """Store a validated spec as a live project with disclosure version 1."""
     if actor.role not in ("requester", "admin"):
         raise Forbidden("only requesters create projects", code="not_a_requester")
+    check_launch(spec.task)
     with db.transaction() as session:
         org_id = _org_for(session, actor, org)
         body = spec_to_json(spec)
