@@ -24,13 +24,13 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import ProjectSpec, spec_to_json
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
-from fairloop.services.redteam import check_launch
 from fairloop.services.access import (
     has_consented,
     project_for_anyone,
     project_for_requester,
     project_for_worker,
 )
+from fairloop.services.redteam import check_launch
 
 
 def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | None = None) -> int:
