@@ -15,6 +15,7 @@ from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
 from fairloop.services import export, projects
+from fairloop.services.redteam_stats import attack_success
 from fairloop.web.render import page
 from fairloop.web.session import PageActor
 
@@ -39,8 +40,16 @@ def project_list(request: Request, actor: PageActor) -> Response:
 @router.get("/{project_id}")
 def project_page(project_id: Id, request: Request, actor: PageActor) -> Response:
     view = projects.project_view(get_db(request), _requester(actor), project_id)
+    redteam = (
+        attack_success(get_db(request), project_id) if view["task"]["type"] == "redteam" else None
+    )
     return page(
-        request, "project.html", project=view, formats=list(export.FORMATS), encodings=ENCODINGS
+        request,
+        "project.html",
+        project=view,
+        formats=list(export.FORMATS),
+        encodings=ENCODINGS,
+        redteam=redteam,
     )
 
 
