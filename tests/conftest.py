@@ -18,6 +18,9 @@ from fairloop.db.engine import Database
 from fairloop.db.migrate import upgrade
 from fairloop.db.models import Base
 
+# The scripted chat model on loopback (red-team tests): fixtures model_server.
+pytest_plugins = ["tests.factories.model"]
+
 IN_CI = os.environ.get("CI") == "true"
 PG_URL = os.environ.get(
     "FAIRLOOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

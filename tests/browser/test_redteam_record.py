@@ -15,7 +15,7 @@ from fairloop.settings import get_settings
 from tests import factories as f
 from tests.browser.conftest import ARGS, CHROMIUM
 from tests.browser.test_label_flow import log_in
-from tests.factories.model import _model_server, model_server, record_spec, redteam_spec  # noqa: F401
+from tests.factories.model import record_spec, redteam_spec
 
 pytestmark = pytest.mark.browser
 

@@ -120,6 +120,8 @@ def begin_turn(
         if not isinstance(task, RedteamTask):
             raise Conflict("turns belong to red-team tasks only", field="assignment_id")
         key = model_key(task.model, field="task.model.api_key_env")
+        # Before storing anything: a host the instance no longer allows refuses the turn.
+        check_url(task.model.base_url, field="task.model.base_url")
         turns = _turns(session, assignment_id)
         pending = bool(turns) and turns[-1].role == "user"
         if retry and not pending:
@@ -185,13 +187,8 @@ def finish_turn(db: Database, pending: PendingTurn, reply: str, model_ms: int) -
 
 
 async def reply_pieces(pending: PendingTurn) -> AsyncIterator[str]:
-    """The model's reply in pieces; raises ModelError when it cannot answer."""
-    try:
-        await anyio.to_thread.run_sync(
-            lambda: check_url(pending.model.base_url, field="task.model.base_url")
-        )
-    except InvalidInput as exc:
-        raise ModelError(exc.message, code="model_not_allowed") from None
+    """The model's reply in pieces; raises ModelError when it cannot answer. The host
+    was checked against the outbound rule when the message was stored."""
     async for piece in OpenAIChat(pending.model, api_key=pending.api_key).stream(pending.messages):
         yield piece
 
