@@ -46,7 +46,8 @@ def check_url(url: str, *, field: str, allow: set[str] | None = None) -> None:
     host = (parts.hostname or "").lower()
     port = parts.port or (443 if parts.scheme == "https" else 80)
     entries = allowed_entries() if allow is None else allow
-    if host in entries or f"{host}:{port}" in entries:
+    bracketed = f"[{host}]" if ":" in host else host  # IPv6 is written [::1]:8000
+    if host in entries or bracketed in entries or f"{bracketed}:{port}" in entries:
         return
     addresses = _addresses(host)
     if not addresses:
