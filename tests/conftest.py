@@ -17,6 +17,9 @@ from fairloop.db.migrate import upgrade
 from fairloop.db.models import Base
 from tests.servers import serving
 
+# The scripted chat model on loopback (red-team tests): fixtures model_server.
+pytest_plugins = ["tests.factories.model"]
+
 IN_CI = os.environ.get("CI") == "true"
 PG_URL = os.environ.get(
     "FAIRLOOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
-from fairloop.api import assignments, auth, health, projects
+from fairloop.api import assignments, auth, health, media, projects, redteam
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
@@ -17,9 +17,12 @@ from fairloop.web import auth as web_auth
 from fairloop.web import errors as web_errors
 from fairloop.web import projects as web_projects
 from fairloop.web import register as web_register
+from fairloop.web import tasks as web_tasks
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
+API_MODULES = (health, auth, projects, assignments, redteam, media)
+PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects)
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
@@ -27,9 +30,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.settings = settings or get_settings()
     app.state.db = db or Database(app.state.settings.database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
-    for module in (health, auth, projects, assignments):
+    for module in API_MODULES:
         app.include_router(module.router, responses=API_ERRORS)
-    for module in (web_auth, web_register, web_work, web_projects):
+    for module in PAGE_MODULES:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -12,7 +12,8 @@ caused it. The API renders it as ``{"error": {"code", "message", "field"}}`` wit
      ├── Forbidden         403  known user, not allowed (no consent, wrong role)
      ├── NotFound          404  absent, or not visible to this user
      ├── Conflict          409  the state does not allow it (lease released, ...)
-     └── RateLimited       429
+     ├── RateLimited       429
+     └── Upstream          502  a model server (or other outside service) failed
 """
 
 from __future__ import annotations
@@ -70,3 +71,11 @@ class Conflict(FairloopError):
 class RateLimited(FairloopError):
     status = 429
     code = "rate_limited"
+
+
+class Upstream(FairloopError):
+    """An outside service we call (a project's model) failed; the message never carries
+    what it sent back, which could hold anything."""
+
+    status = 502
+    code = "upstream"

@@ -30,4 +30,9 @@ def export(
                 yield row
 
         count = write_rows(counted(), out, columns)
+    if format == "record":
+        from fairloop.services.export_tasks import copy_media
+
+        copied = copy_media(database(), project, out.parent)
+        typer.echo(f"copied {copied} takes to {out.parent / 'media'}")
     typer.echo(f"wrote {count} rows to {out}")

@@ -81,17 +81,41 @@ def _write_csv(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, st
     return count
 
 
+def audio_struct() -> Any:
+    """The layout the ``datasets`` library's Audio feature reads: {bytes, path}."""
+    import pyarrow as pa
+
+    return pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+
+
+def hf_features(columns: dict[str, str]) -> dict[bytes, bytes]:
+    """Schema metadata naming each column's ``datasets`` feature, so that an ``audio``
+    column loads as Audio (``datasets.Dataset.from_parquet``); empty without one."""
+    if "audio" not in columns.values():
+        return {}
+    dtypes = {"int": "int64", "float": "float64", "bool": "bool", "str": "string", "json": "string"}
+    features = {
+        c: {"_type": "Audio"} if t == "audio" else {"_type": "Value", "dtype": dtypes[t]}
+        for c, t in columns.items()
+    }
+    return {b"huggingface": json.dumps({"info": {"features": features}}).encode()}
+
+
 def _write_parquet(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "audio": audio_struct()}
     schema = pa.schema([(c, types.get(t, pa.string())) for c, t in columns.items()])
+    schema = schema.with_metadata(hf_features(columns))
+    audio = [c for c, t in columns.items() if t == "audio"]
     count = 0
     batch: list[dict[str, Any]] = []
     with pq.ParquetWriter(path, schema) as writer:
         for row in rows:
             flat = _flat(row)
+            for c in audio:  # a path relative to the export's media folder, no bytes
+                flat[c] = None if flat.get(c) is None else {"bytes": None, "path": flat[c]}
             batch.append({c: flat.get(c) for c in columns})
             count += 1
             if len(batch) >= BATCH:

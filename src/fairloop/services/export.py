@@ -14,6 +14,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.consensus import majority
 from fairloop.domain.questions import primary_answer, primary_question
 from fairloop.errors import InvalidInput
+from fairloop.services import export_tasks
 from fairloop.services.access import project_for_requester
 from fairloop.services.aggregation import decide
 from fairloop.services.votes import project_votes
@@ -40,7 +41,13 @@ AGGREGATED_COLUMNS = {
     "submissions": "int",
     "method": "str",
 }
-FORMATS = {"raw": RAW_COLUMNS, "aggregated": AGGREGATED_COLUMNS}
+FORMATS = {
+    "raw": RAW_COLUMNS,
+    "aggregated": AGGREGATED_COLUMNS,
+    "redteam": export_tasks.REDTEAM_COLUMNS,
+    "record": export_tasks.RECORD_COLUMNS,
+}
+TASK_ROWS = {"redteam": export_tasks.redteam_rows, "record": export_tasks.record_rows}
 YIELD_PER = 2_000
 
 
@@ -56,7 +63,14 @@ def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> Iterat
     """Check access now (so errors come before any byte is sent), then stream rows."""
     columns_for(fmt)
     with db.transaction(readonly=True) as session:
-        project_for_requester(session, actor, project_id)
+        project = project_for_requester(session, actor, project_id)
+        if fmt in TASK_ROWS and project.task_type != fmt:
+            raise InvalidInput(
+                f"the {fmt} export is for {fmt} projects; this one is {project.task_type}",
+                field="format",
+            )
+    if fmt in TASK_ROWS:
+        return TASK_ROWS[fmt](db, project_id)
     return _raw(db, project_id) if fmt == "raw" else _aggregated(db, project_id)
 
 

@@ -30,12 +30,14 @@ from fairloop.services.access import (
     project_for_requester,
     project_for_worker,
 )
+from fairloop.services.redteam import check_launch
 
 
 def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | None = None) -> int:
     """Store a validated spec as a live project with disclosure version 1."""
     if actor.role not in ("requester", "admin"):
         raise Forbidden("only requesters create projects", code="not_a_requester")
+    check_launch(spec.task)
     with db.transaction() as session:
         org_id = _org_for(session, actor, org)
         body = spec_to_json(spec)

@@ -20,6 +20,7 @@ from fairloop.domain.answers import validate_answer
 from fairloop.domain.scheduling import credited_seconds
 from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
+from fairloop.services.answer_refs import check_references
 
 _COLUMNS = (
     Submission.id,
@@ -148,6 +149,7 @@ def _submit(
         if a.state != "leased":
             raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
         stored = validate_answer(answer, parse_task(a.spec["task"]))
+        check_references(session, a, stored)
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.
         counted = (

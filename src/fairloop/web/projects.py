@@ -15,6 +15,7 @@ from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
 from fairloop.services import export, projects, quality_report
+from fairloop.services.redteam_stats import attack_success
 from fairloop.web.render import page
 from fairloop.web.session import PageActor
 
@@ -40,6 +41,7 @@ def project_list(request: Request, actor: PageActor) -> Response:
 def project_page(project_id: Id, request: Request, actor: PageActor) -> Response:
     db, requester = get_db(request), _requester(actor)
     view = projects.project_view(db, requester, project_id)
+    redteam = attack_success(db, project_id) if view["task"]["type"] == "redteam" else None
     return page(
         request,
         "project.html",
@@ -47,6 +49,7 @@ def project_page(project_id: Id, request: Request, actor: PageActor) -> Response
         quality=quality_report.project_quality(db, requester, project_id),
         formats=list(export.FORMATS),
         encodings=ENCODINGS,
+        redteam=redteam,
     )
 
 

@@ -13,6 +13,7 @@ from fairloop.services import assign, projects
 from fairloop.services.submit import submit
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
+from fairloop.web.tasks import TEMPLATES, answer_from_form, page_context
 
 router = APIRouter(prefix="/work", include_in_schema=False)
 
@@ -75,7 +76,8 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
     lease, state = assign.get_lease(get_db(request), _worker(actor), assignment_id)
     if state != "leased":
         return RedirectResponse(f"/work/projects/{lease.project_id}", status_code=303)
-    return page(request, "task_label.html", lease=lease, task=lease.task, data=lease.data)
+    template, extra = page_context(get_db(request), actor, lease)
+    return page(request, template, lease=lease, task=lease.task, data=lease.data, **extra)
 
 
 @router.post("/assignments/{assignment_id}")
@@ -85,6 +87,8 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
     labels = [v for v in form.getlist("label") if isinstance(v, str)]
     multiple = _str(form.get("multiple")) == "1"
     answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
+    if (kind := _str(form.get("task_type"))) in TEMPLATES:
+        answer = answer_from_form(kind, form)
     seconds = _seconds(_str(form.get("active_seconds")))
     db = get_db(request)
     stored, _replayed = await run_in_threadpool(

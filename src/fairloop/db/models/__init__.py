@@ -5,7 +5,9 @@ from fairloop.db.models.account import ApiToken, Membership, Organisation, User,
 from fairloop.db.models.assignment import Assignment, Submission
 from fairloop.db.models.item import Item
 from fairloop.db.models.ledger import AuditEntry, LedgerEntry
+from fairloop.db.models.media import Media
 from fairloop.db.models.project import Consent, Disclosure, Project, ProjectWorker
+from fairloop.db.models.redteam import Turn
 
 __all__ = [
     "ApiToken",
@@ -16,11 +18,13 @@ __all__ = [
     "Disclosure",
     "Item",
     "LedgerEntry",
+    "Media",
     "Membership",
     "Organisation",
     "Project",
     "ProjectWorker",
     "Submission",
+    "Turn",
     "User",
     "WebSession",
 ]

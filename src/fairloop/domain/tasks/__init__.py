@@ -8,11 +8,13 @@ from typing import Annotated
 from pydantic import Field
 
 from fairloop.domain.tasks.label import LabelTask
+from fairloop.domain.tasks.record import RecordTask
+from fairloop.domain.tasks.redteam import RedteamTask
 
-TASK_CLASSES = (LabelTask,)
+TASK_CLASSES = (LabelTask, RedteamTask, RecordTask)
 """Task types this instance can run; the spec refuses any other."""
 
 TASK_TYPES = tuple(cls.model_fields["type"].annotation.__args__[0] for cls in TASK_CLASSES)
 
-Task = Annotated[LabelTask, Field(discriminator="type")]
+Task = Annotated[LabelTask | RedteamTask | RecordTask, Field(discriminator="type")]
 """The ``task`` section of a spec; becomes a union as types are added."""

@@ -1,0 +1,154 @@
+"""An OpenAI-compatible chat-completions connector on httpx (vLLM, llama.cpp's server,
+Ollama and hosted APIs speak this protocol), always streaming.
+
+Usage::
+
+    chat = OpenAIChat(config, api_key=os.environ.get("MODEL_KEY"))
+    async for piece in chat.stream([{"role": "user", "content": "Hello"}]):
+        print(piece, end="")
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from asyncio import AbstractEventLoop, get_running_loop
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from fairloop.assist.connector import Message, ModelError
+from fairloop.domain.tasks.redteam import ModelConfig
+
+_clients: weakref.WeakKeyDictionary[AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_client() -> httpx.AsyncClient:
+    """One pooled client per event loop: building a client per call costs milliseconds
+    (TLS context), and keeping connections open saves a handshake per turn."""
+    loop = get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        # No redirects: a redirect could lead to a host the outbound rule refuses.
+        client = httpx.AsyncClient(limits=limits, follow_redirects=False, trust_env=False)
+        _clients[loop] = client
+    return client
+
+
+def _status_error(status: int) -> ModelError:
+    if status in (401, 403):
+        return ModelError(
+            f"the model server refused the project's credentials (HTTP {status}); "
+            "tell the requester",
+            code="model_auth",
+        )
+    if status == 429:
+        return ModelError(
+            "the model is busy (HTTP 429); wait a moment and retry", code="model_busy"
+        )
+    return ModelError(
+        f"the model server answered with an error (HTTP {status}); retry", code="model_error"
+    )
+
+
+class OpenAIChat:
+    """A chat model behind ``{base_url}/chat/completions``.
+
+    Parameters:
+        config: the project's model section (URL, model name, temperature, ...).
+        api_key: the key read from the server's environment, or None.
+        client: an ``httpx.AsyncClient`` (default: one shared per event loop).
+    """
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        *,
+        api_key: str | None = None,
+        client: httpx.AsyncClient | None = None,
+    ):
+        self.config = config
+        self._api_key = api_key
+        self._client = client
+
+    def _request(self, messages: list[Message]) -> dict[str, Any]:
+        body: list[Message] = []
+        if self.config.system:
+            body.append({"role": "system", "content": self.config.system})
+        body.extend(messages)
+        return {
+            "model": self.config.name,
+            "messages": body,
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+            "stream": True,
+        }
+
+    async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
+        headers = {"Accept": "text/event-stream"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        timeout = httpx.Timeout(self.config.timeout_seconds, connect=10.0)
+        client = self._client or shared_client()
+        url = f"{self.config.base_url}/chat/completions"
+        try:
+            async with client.stream(
+                "POST", url, json=self._request(messages), headers=headers, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    raise _status_error(response.status_code)
+                async for piece in _pieces(response):
+                    yield piece
+        except httpx.TimeoutException:
+            raise ModelError(
+                f"the model did not answer within {self.config.timeout_seconds:g} s; retry",
+                code="model_timeout",
+            ) from None
+        except httpx.HTTPError:
+            # Connection refused, reset, DNS failure, broken stream: all mean "not reached".
+            raise ModelError(
+                "the model server could not be reached; retry", code="model_unreachable"
+            ) from None
+
+
+async def _pieces(response: httpx.Response) -> AsyncIterator[str]:
+    """Text pieces from a streamed answer (server-sent events), or from a plain JSON
+    answer if the server ignored ``stream``."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        body = _json(await response.aread())
+        yield _content(body, "message")
+        return
+    async for line in response.aiter_lines():
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        piece = _content(_json(data.encode()), "delta")
+        if piece:
+            yield piece
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ModelError(
+            "the model server sent something that is not chat-completions JSON",
+            code="model_protocol",
+        ) from None
+
+
+def _content(body: Any, key: str) -> str:
+    try:
+        content = body["choices"][0][key].get("content") if body.get("choices") else ""
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ModelError(
+            "the model server's answer is not in the chat-completions layout",
+            code="model_protocol",
+        ) from None
+    return content if isinstance(content, str) else ""

@@ -1,0 +1,106 @@
+// Recording: MediaRecorder with a level meter and the take's length; listen back,
+// redo, then upload the take and submit.
+(function () {
+  "use strict";
+  var box = document.getElementById("recorder");
+  if (!box) return;
+  var recordBtn = document.getElementById("record");
+  var stopBtn = document.getElementById("stop");
+  var redoBtn = document.getElementById("redo");
+  var meter = document.getElementById("level");
+  var length = document.getElementById("take-length");
+  var playback = document.getElementById("playback");
+  var status = document.getElementById("record-status");
+  var mediaId = document.getElementById("media-id");
+  var submit = document.getElementById("submit");
+  var minSeconds = parseFloat(box.dataset.min);
+  var maxSeconds = parseFloat(box.dataset.max);
+  var recorder = null, stream = null, chunks = [], started = 0, timer = null, audioCtx = null;
+
+  function say(text, error) {
+    status.textContent = text;
+    status.className = error ? "status error" : "status";
+  }
+
+  function meterLoop(analyser) {
+    var data = new Uint8Array(analyser.fftSize);
+    function tick() {
+      if (!recorder || recorder.state !== "recording") { meter.value = 0; return; }
+      analyser.getByteTimeDomainData(data);
+      var peak = 0;
+      for (var i = 0; i < data.length; i++) peak = Math.max(peak, Math.abs(data[i] - 128) / 128);
+      meter.value = peak;
+      requestAnimationFrame(tick);
+    }
+    tick();
+  }
+
+  async function start() {
+    say("");
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (e) {
+      say("The microphone could not be opened: allow it in the browser and try again.", true);
+      return;
+    }
+    audioCtx = new AudioContext();
+    var analyser = audioCtx.createAnalyser();
+    audioCtx.createMediaStreamSource(stream).connect(analyser);
+    chunks = [];
+    recorder = new MediaRecorder(stream);
+    recorder.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
+    recorder.onstop = finished;
+    recorder.start(250);
+    started = Date.now();
+    timer = setInterval(function () {
+      var secs = (Date.now() - started) / 1000;
+      length.value = secs.toFixed(1);
+      if (secs >= maxSeconds) stop();
+    }, 100);
+    meterLoop(analyser);
+    recordBtn.disabled = true; stopBtn.disabled = false; redoBtn.disabled = true;
+    submit.disabled = true; mediaId.value = "";
+  }
+
+  function stop() {
+    if (recorder && recorder.state === "recording") recorder.stop();
+    clearInterval(timer);
+    stopBtn.disabled = true;
+  }
+
+  async function finished() {
+    stream.getTracks().forEach(function (t) { t.stop(); });
+    if (audioCtx) audioCtx.close();
+    var blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
+    playback.src = URL.createObjectURL(blob);
+    playback.hidden = false;
+    redoBtn.disabled = false;
+    var secs = (Date.now() - started) / 1000;
+    if (secs < minSeconds) {
+      say("The take is shorter than " + minSeconds + " s: redo it.", true);
+      return;
+    }
+    say("Uploading the take…");
+    var body = new FormData();
+    body.append("file", blob, "take");
+    var response = await fetch("/work/assignments/" + box.dataset.assignment + "/media", {
+      method: "POST", headers: { "X-CSRF-Token": box.dataset.csrf }, body: body, credentials: "same-origin"
+    });
+    var result = await response.json().catch(function () { return {}; });
+    if (!response.ok) {
+      say((result.error && result.error.message) || "The upload failed: redo the take.", true);
+      return;
+    }
+    mediaId.value = String(result.media_id);
+    say("Take saved (" + result.duration_seconds.toFixed(1) + " s). Listen back, then submit or redo.");
+    submit.disabled = false;
+  }
+
+  recordBtn.addEventListener("click", start);
+  stopBtn.addEventListener("click", stop);
+  redoBtn.addEventListener("click", function () {
+    playback.hidden = true; playback.removeAttribute("src");
+    length.value = "0.0"; mediaId.value = ""; submit.disabled = true;
+    recordBtn.disabled = false; redoBtn.disabled = true; say("");
+  });
+})();

@@ -1,0 +1,104 @@
+"""Task pages beyond labelling: the red-team chat and the recording page, with the
+calls their scripts make (a turn, streamed; an upload)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.datastructures import FormData
+
+from fairloop.api.body import json_body, require_object
+from fairloop.api.deps import Id, get_db
+from fairloop.api.media import upload_take
+from fairloop.api.redteam import MAX_TURN_BODY, ndjson, turn_request
+from fairloop.db.engine import Database
+from fairloop.domain.actors import Actor
+from fairloop.domain.hazards import HAZARDS
+from fairloop.domain.viewing import collapsed
+from fairloop.errors import FairloopError, Forbidden
+from fairloop.services import redteam
+from fairloop.services.assign import Lease
+from fairloop.web.session import PageActor, check_csrf
+
+router = APIRouter(prefix="/work", include_in_schema=False)
+TEMPLATES = {"redteam": "task_redteam.html", "record": "task_record.html"}
+
+
+def page_context(db: Database, actor: Actor, lease: Lease) -> tuple[str, dict[str, Any]]:
+    """The template and extra context of a task page, by task type."""
+    kind = lease.task["type"]
+    if kind == "redteam":
+        turns, severity = redteam.chat_view(db, actor, lease.id)
+        for turn in turns:
+            turn["collapsed"] = turn["role"] == "assistant" and collapsed(severity)
+        return TEMPLATES[kind], {
+            "turns": turns,
+            "sent": sum(1 for t in turns if t["role"] == "user"),
+            "pending": bool(turns) and turns[-1]["role"] == "user",
+            "hazard_codes": HAZARDS,
+            "severity": severity,
+            "collapse": collapsed(severity),
+        }
+    return TEMPLATES.get(kind, "task_label.html"), {}
+
+
+def answer_from_form(kind: str, form: FormData) -> dict[str, Any]:
+    """The answer a task page's form describes, in the layout of INTERFACE.md."""
+    values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    if kind == "redteam":
+        severity = values.get("severity", "")
+        return {
+            "success": {"yes": True, "no": False}.get(values.get("success", "")),
+            "hazards": [v for v in form.getlist("hazards") if isinstance(v, str)],
+            "severity": int(severity) if severity.isdigit() and len(severity) < 3 else None,
+            "notes": values.get("notes", ""),
+        }
+    media_id = values.get("media_id", "")
+    answer: dict[str, Any] = {
+        "media_id": int(media_id) if media_id.isdigit() and len(media_id) < 19 else None
+    }
+    if values.get("transcript"):
+        answer["transcript"] = values["transcript"]
+    return answer
+
+
+def _json_error(exc: FairloopError) -> JSONResponse:
+    return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+
+def _csrf(request: Request) -> None:
+    check_csrf(request, request.headers.get("x-csrf-token"))
+
+
+def _worker(actor: Actor) -> Actor:
+    if actor.role != "worker":
+        raise Forbidden("these pages are for workers", code="not_a_worker")
+    return actor
+
+
+@router.post("/assignments/{assignment_id}/turns", response_model=None)
+async def page_turn(assignment_id: Id, request: Request, actor: PageActor) -> Response:
+    """The chat page's call: the reply streams back as JSON lines."""
+    db = get_db(request)
+    try:
+        _csrf(request)
+        content, retry = turn_request(require_object(await json_body(request, limit=MAX_TURN_BODY)))
+        pending = await redteam.start_turn(db, _worker(actor), assignment_id, content, retry=retry)
+    except FairloopError as exc:
+        return _json_error(exc)
+    return StreamingResponse(
+        ndjson(redteam.turn_events(db, pending)), media_type="application/x-ndjson"
+    )
+
+
+@router.post("/assignments/{assignment_id}/media", response_model=None)
+async def page_media(assignment_id: Id, request: Request, actor: PageActor) -> Response:
+    """The recording page's upload of the take."""
+    try:
+        _csrf(request)
+        _worker(actor)
+        return JSONResponse(await upload_take(request, assignment_id), status_code=201)
+    except FairloopError as exc:
+        return _json_error(exc)
