@@ -5,6 +5,7 @@ string, so every row has the same columns whatever its answer holds."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,8 +41,10 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 def write_rows(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     """Write ``rows`` to ``path`` in the encoding its suffix names; returns the count.
 
-    ``columns`` maps each column to its type: ``int``, ``float``, ``bool``, ``str`` or
-    ``json`` (a nested value, stored as a JSON string in CSV and Parquet).
+    ``columns`` maps each column to its type: ``int``, ``float``, ``bool``, ``str``,
+    ``json`` (a nested value, stored as a JSON string in CSV and Parquet), ``messages``
+    (a chat list, a Parquet list of ``{role, content}`` structs) or ``text_or_messages``
+    (either, as the first row has it: a dataset keeps one kind throughout).
     """
     encoding = encoding_for(path)
     if encoding == "jsonl":
@@ -71,18 +74,37 @@ def _write_csv(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, st
     return count
 
 
+def _parquet_schema(columns: dict[str, str], first: dict[str, Any] | None) -> Any:
+    import pyarrow as pa
+
+    chat = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "messages": chat}
+    fields = []
+    for c, t in columns.items():
+        if t == "text_or_messages":
+            fields.append((c, chat if first and isinstance(first.get(c), list) else pa.string()))
+        else:
+            fields.append((c, types.get(t, pa.string())))
+    return pa.schema(fields)
+
+
 def _write_parquet(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
-    schema = pa.schema([(c, types.get(t, pa.string())) for c, t in columns.items()])
+    as_json = [c for c, t in columns.items() if t == "json"]
+    rows = iter(rows)
+    first = next(rows, None)
+    schema = _parquet_schema(columns, first)
     count = 0
     batch: list[dict[str, Any]] = []
     with pq.ParquetWriter(path, schema) as writer:
-        for row in rows:
-            flat = _flat(row)
-            batch.append({c: flat.get(c) for c in columns})
+        for row in itertools.chain([first] if first is not None else [], rows):
+            out = {c: row.get(c) for c in columns}
+            for c in as_json:
+                if out[c] is not None:
+                    out[c] = json.dumps(out[c], ensure_ascii=False)
+            batch.append(out)
             count += 1
             if len(batch) >= BATCH:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Item, Project, ProjectWorker, Submission
+from fairloop.db.models import Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.consensus import majority
 from fairloop.errors import InvalidInput
 from fairloop.services.access import project_for_requester
+from fairloop.services.exports import DATASETS, FEEDBACK_TYPES, check_fits, dataset_rows
+from fairloop.services.exports.raw import raw_rows
 
 RAW_COLUMNS = {
     "submission_id": "int",
@@ -37,7 +39,11 @@ AGGREGATED_COLUMNS = {
     "submissions": "int",
     "method": "str",
 }
-FORMATS = {"raw": RAW_COLUMNS, "aggregated": AGGREGATED_COLUMNS}
+FORMATS = {
+    "raw": RAW_COLUMNS,
+    "aggregated": AGGREGATED_COLUMNS,
+    **{name: d.columns for name, d in DATASETS.items()},
+}
 YIELD_PER = 2_000
 
 
@@ -53,42 +59,24 @@ def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> Iterat
     """Check access now (so errors come before any byte is sent), then stream rows."""
     columns_for(fmt)
     with db.transaction(readonly=True) as session:
-        project_for_requester(session, actor, project_id)
-    return _raw(db, project_id) if fmt == "raw" else _aggregated(db, project_id)
-
-
-def _raw(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
-    query = (
-        select(Submission, Item.external_id, ProjectWorker.pseudonym, Assignment.shown)
-        .join(Item, Item.id == Submission.item_id)
-        .join(Assignment, Assignment.id == Submission.assignment_id)
-        .join(
-            ProjectWorker,
-            and_(
-                ProjectWorker.project_id == Submission.project_id,
-                ProjectWorker.user_id == Submission.worker_id,
-            ),
+        project = project_for_requester(session, actor, project_id)
+        spec = project.spec
+    if fmt == "raw":
+        return raw_rows(db, project_id)
+    if fmt in DATASETS:
+        check_fits(fmt, spec["task"]["type"])
+        if fmt == "dpo" and spec["task"]["type"] == "rate" and not spec["task"].get("pairs"):
+            raise InvalidInput(
+                "a dpo dataset from a rate project needs task.pairs in the spec", field="format"
+            )
+        return dataset_rows(db, fmt, project_id, spec)
+    if spec["task"]["type"] in FEEDBACK_TYPES:
+        raise InvalidInput(
+            f"aggregated is for label projects; a {spec['task']['type']} project exports "
+            "raw, dpo, sft, ratings or rankings",
+            field="format",
         )
-        .where(Submission.project_id == project_id)
-        .order_by(Submission.id)
-        .execution_options(yield_per=YIELD_PER)
-    )
-    with db.transaction(readonly=True) as session:
-        for sub, external_id, pseudonym, shown in session.execute(query):
-            yield {
-                "submission_id": sub.id,
-                "item_id": sub.item_id,
-                "external_id": external_id,
-                "worker": pseudonym,
-                "answer": sub.answer,
-                "active_seconds": sub.active_seconds,
-                "submitted_at": sub.submitted_at.isoformat(),
-                "assignment_id": sub.assignment_id,
-                "shown": shown,
-                "late": sub.late,
-                "counted": sub.counted,
-                "review_state": sub.review_state,
-            }
+    return _aggregated(db, project_id)
 
 
 def _aggregated(db: Database, project_id: int) -> Iterator[dict[str, Any]]:

@@ -7,12 +7,20 @@ from typing import Annotated
 
 from pydantic import Field
 
+from fairloop.domain.tasks.compare import CompareTask
+from fairloop.domain.tasks.converse import ConverseTask
 from fairloop.domain.tasks.label import LabelTask
+from fairloop.domain.tasks.rank import RankTask
+from fairloop.domain.tasks.rate import RateTask
+from fairloop.domain.tasks.write import WriteTask
 
-TASK_CLASSES = (LabelTask,)
+TASK_CLASSES = (LabelTask, RateTask, CompareTask, RankTask, WriteTask, ConverseTask)
 """Task types this instance can run; the spec refuses any other."""
 
 TASK_TYPES = tuple(cls.model_fields["type"].annotation.__args__[0] for cls in TASK_CLASSES)
 
-Task = Annotated[LabelTask, Field(discriminator="type")]
-"""The ``task`` section of a spec; becomes a union as types are added."""
+Task = Annotated[
+    LabelTask | RateTask | CompareTask | RankTask | WriteTask | ConverseTask,
+    Field(discriminator="type"),
+]
+"""The ``task`` section of a spec."""

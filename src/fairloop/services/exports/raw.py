@@ -1,0 +1,68 @@
+"""``raw``: every submission, with the worker's pseudonym, the time spent and the
+order the responses were shown in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from fairloop.db.engine import Database
+from fairloop.db.models import Assignment, Item, Submission
+from fairloop.services.exports.common import pseudonyms, stream
+
+COLUMNS = {
+    "submission_id": "int",
+    "item_id": "int",
+    "external_id": "str",
+    "worker": "str",
+    "answer": "json",
+    "active_seconds": "int",
+    "submitted_at": "str",
+    "assignment_id": "int",
+    "shown": "json",
+    "late": "bool",
+    "counted": "bool",
+    "review_state": "str",
+}
+
+
+def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
+    query = (
+        select(
+            Submission.id,
+            Submission.item_id,
+            Item.external_id,
+            Submission.worker_id,
+            Submission.answer,
+            Submission.active_seconds,
+            Submission.submitted_at,
+            Submission.assignment_id,
+            Assignment.shown,
+            Submission.late,
+            Submission.counted,
+            Submission.review_state,
+        )
+        .join(Item, Item.id == Submission.item_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(Submission.project_id == project_id)
+        .order_by(Submission.id)
+    )
+    with db.core_transaction(readonly=True) as conn:
+        names = pseudonyms(conn, project_id)
+        for r in stream(conn, query):
+            yield {
+                "submission_id": r[0],
+                "item_id": r[1],
+                "external_id": r[2],
+                "worker": names.get(r[3]),
+                "answer": r[4],
+                "active_seconds": r[5],
+                "submitted_at": r[6].isoformat(),
+                "assignment_id": r[7],
+                "shown": r[8],
+                "late": r[9],
+                "counted": r[10],
+                "review_state": r[11],
+            }
