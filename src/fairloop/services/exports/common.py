@@ -17,7 +17,11 @@ YIELD_PER = 5_000
 def stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
     """Rows of ``query`` fetched in batches: memory stays flat in the number of rows."""
     result = conn.execution_options(yield_per=YIELD_PER).execute(query)
-    yield from result
+    try:
+        yield from result
+    finally:
+        # A reader that stops early must not leave a server-side cursor open.
+        result.close()
 
 
 def pseudonyms(conn: Connection, project_id: int) -> dict[int, str]:

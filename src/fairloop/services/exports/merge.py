@@ -30,11 +30,14 @@ def with_items(
     """Pair each ``(item_id, result)`` (sorted by item id) with its item row; results of
     gold or unknown items are dropped."""
     items = items_in_order(conn, project_id)
-    item = next(items, None)
-    for item_id, result in results:
-        while item is not None and item.id < item_id:
-            item = next(items, None)
-        if item is None:
-            return
-        if item.id == item_id:
-            yield item, result
+    try:
+        item = next(items, None)
+        for item_id, result in results:
+            while item is not None and item.id < item_id:
+                item = next(items, None)
+            if item is None:
+                return
+            if item.id == item_id:
+                yield item, result
+    finally:
+        items.close()
