@@ -10,12 +10,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from statistics import median
+from typing import NamedTuple
 
 TIE = "tie"
 
 
-@dataclass(frozen=True, slots=True)
-class Vote:
+class Vote(NamedTuple):
     """One worker's pick on one item: a response id, or ``"tie"``."""
 
     item_id: int
@@ -33,15 +33,30 @@ class Preference:
     agreement: float
 
 
-def aggregate_preference(votes: Iterable[Vote]) -> Iterator[Preference]:
-    """Majority of picks per item, for votes sorted by item. A tie (``"tie"`` most
-    chosen, or two picks equally often) gives ``winner=None``: the export leaves it out."""
-    for item_id, group in groupby(votes, key=lambda v: v.item_id):
-        counts = Counter(v.pick for v in group)
-        total = sum(counts.values())
-        (best, n), *rest = counts.most_common(2)
-        tied = best == TIE or (rest and rest[0][1] == n)
-        yield Preference(item_id, None if tied else best, total, n / total)
+def aggregate_preference(votes: Iterable[tuple[int, int, str]]) -> Iterator[Preference]:
+    """Majority of picks per item, for votes (:class:`Vote` or plain tuples) sorted by
+    item. A tie (``"tie"`` most chosen, or two picks equally often) gives
+    ``winner=None``: the export leaves it out."""
+    # A plain loop: this runs once per submission of a million-row export.
+    current: int | None = None
+    counts: dict[str, int] = {}
+    for item_id, _worker, pick in votes:
+        if item_id != current:
+            if current is not None:
+                yield _majority(current, counts)
+            current, counts = item_id, {}
+        counts[pick] = counts.get(pick, 0) + 1
+    if current is not None:
+        yield _majority(current, counts)
+
+
+def _majority(item_id: int, counts: dict[str, int]) -> Preference:
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    best, n = ranked[0]
+    tied = best == TIE or (len(ranked) > 1 and ranked[1][1] == n)
+    return Preference(
+        item_id, None if tied else best, sum(counts.values()), n / sum(counts.values())
+    )
 
 
 def mean_positions(orders: Sequence[Sequence[str | Sequence[str]]]) -> dict[str, float]:

@@ -26,9 +26,29 @@ def encoding_for(path: Path) -> str:
     return suffix
 
 
+class RawJson(str):
+    """JSON text taken as it is stored: written into JSON lines unparsed (decoding and
+    re-encoding a million answers is most of the cost of an export), and as the JSON
+    string it already is in CSV and Parquet."""
+
+    __slots__ = ()
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    raw = [k for k, v in row.items() if type(v) is RawJson]
+    if not raw:
+        return _encode(row)
+    head = _encode({k: v for k, v in row.items() if type(v) is not RawJson})[:-1]
+    tail = ", ".join(f"{_encode(k)}: {row[k]}" for k in raw)
+    return f"{head}, {tail}}}" if len(head) > 1 else f"{{{tail}}}"
+
+
 def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     for row in rows:
-        yield (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode()
+        yield (_json_line(row) + "\n").encode()
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -88,27 +108,43 @@ def _parquet_schema(columns: dict[str, str], first: dict[str, Any] | None) -> An
     return pa.schema(fields)
 
 
+def _json_columns(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    out = dict(row)
+    for c in names:
+        if out.get(c) is not None and type(out[c]) is not RawJson:
+            out[c] = json.dumps(out[c], ensure_ascii=False)
+    return out
+
+
 def _write_parquet(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     as_json = [c for c, t in columns.items() if t == "json"]
+    if as_json:
+        rows = (_json_columns(row, as_json) for row in rows)
     rows = iter(rows)
     first = next(rows, None)
     schema = _parquet_schema(columns, first)
+    names = list(columns)
     count = 0
-    batch: list[dict[str, Any]] = []
+    # Column lists, not row dicts: a row costs one append per column.
+    batch: list[list[Any]] = [[] for _ in names]
+    pairs = list(zip(names, batch, strict=True))
+
+    def flush() -> None:
+        arrays = [pa.array(values, type=field.type) for values, field in zip(batch, schema, strict=True)]  # fmt: skip
+        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        for values in batch:
+            values.clear()
+
     with pq.ParquetWriter(path, schema) as writer:
         for row in itertools.chain([first] if first is not None else [], rows):
-            out = {c: row.get(c) for c in columns}
-            for c in as_json:
-                if out[c] is not None:
-                    out[c] = json.dumps(out[c], ensure_ascii=False)
-            batch.append(out)
+            for name, values in pairs:
+                values.append(row.get(name))
             count += 1
-            if len(batch) >= BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch.clear()
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            if count % BATCH == 0:
+                flush()
+        if count % BATCH:
+            flush()
     return count

@@ -18,7 +18,8 @@ def stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
     """Rows of ``query`` fetched in batches: memory stays flat in the number of rows."""
     result = conn.execution_options(yield_per=YIELD_PER).execute(query)
     try:
-        yield from result
+        for batch in result.partitions():
+            yield from batch
     finally:
         # A reader that stops early must not leave a server-side cursor open.
         result.close()

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Submission
-from fairloop.domain.preferences import Vote, aggregate_order, aggregate_preference
+from fairloop.domain.preferences import aggregate_order, aggregate_preference
 from fairloop.services.exports.common import (
     has_chat_prompts,
     prompt_key,
@@ -87,8 +87,7 @@ def _counted(project_id: int, *columns: Any) -> Any:
 
 def _from_compare(conn: Connection, project_id: int, chat: bool, tally: Tally) -> Iterator[dict]:
     query = _counted(project_id, Submission.worker_id, Submission.answer["preferred"].as_string())
-    votes = (Vote(r[0], r[1], r[2]) for r in stream(conn, query))
-    prefs = ((p.item_id, p) for p in aggregate_preference(votes))
+    prefs = ((p.item_id, p) for p in aggregate_preference(stream(conn, query)))
     for item, pref in with_items(conn, project_id, prefs):
         if pref.winner is None:
             tally.left_out += 1

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Submission
+from fairloop.io.writers import RawJson
 from fairloop.services.exports.common import pseudonyms, stream
 
 COLUMNS = {
@@ -35,11 +36,11 @@ def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
             Submission.item_id,
             Item.external_id,
             Submission.worker_id,
-            Submission.answer,
+            cast(Submission.answer, Text),
             Submission.active_seconds,
             Submission.submitted_at,
             Submission.assignment_id,
-            Assignment.shown,
+            cast(Assignment.shown, Text),
             Submission.late,
             Submission.counted,
             Submission.review_state,
@@ -57,11 +58,11 @@ def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
                 "item_id": r[1],
                 "external_id": r[2],
                 "worker": names.get(r[3]),
-                "answer": r[4],
+                "answer": RawJson(r[4]),
                 "active_seconds": r[5],
                 "submitted_at": r[6].isoformat(),
                 "assignment_id": r[7],
-                "shown": r[8],
+                "shown": RawJson(r[8]) if r[8] is not None else None,
                 "late": r[9],
                 "counted": r[10],
                 "review_state": r[11],
