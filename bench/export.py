@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,8 @@ from rich.table import Table
 from sqlalchemy import insert, select
 
 from fairloop.db.engine import Database
-from fairloop.db.migrate import upgrade
 from fairloop.db.models import Assignment, Item, Project, ProjectWorker, Submission, User
 from fairloop.domain.actors import Actor
-from fairloop.domain.specs import parse_spec
-from fairloop.services.accounts import create_user
-from fairloop.services.projects import create_project
 
 NAME = "bench-export"
 WORKERS = 1_000
@@ -64,6 +59,10 @@ def _item(i: int) -> dict:
 
 
 def seed(db: Database, items: int) -> tuple[int, Actor, float]:
+    from fairloop.domain.specs import parse_spec
+    from fairloop.services.accounts import create_user
+    from fairloop.services.projects import create_project
+
     started = time.perf_counter()
     requester, _ = create_user(db, "bench-export@example.org", role="requester", org="Bench")
     project_id = create_project(db, requester, parse_spec(SPEC))
@@ -117,6 +116,13 @@ def seed(db: Database, items: int) -> tuple[int, Actor, float]:
     return project_id, requester, time.perf_counter() - started
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM; ru_maxrss would keep the parent's peak across
+    fork and exec)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
 def run_case(url: str, project_id: int, requester_id: int, fmt: str, out: Path) -> None:
     """In a fresh process: export, then print one JSON line of figures."""
     from fairloop.io.writers import write_rows
@@ -128,7 +134,7 @@ def run_case(url: str, project_id: int, requester_id: int, fmt: str, out: Path) 
     rows = export_rows(db, actor, project_id, fmt)
     count = write_rows(rows, out, columns_for(fmt))
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     left_out = getattr(rows, "left_out", 0)
     print(json.dumps({"rows": count, "seconds": seconds, "peak_mb": peak_mb, "left_out": left_out,
                       "bytes": out.stat().st_size}))  # fmt: skip
@@ -148,6 +154,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="fairloop-bench-export-"))
     path = args.db or folder / "bench.db"
     url = f"sqlite:///{path}"
+    from fairloop.db.migrate import upgrade
+
     upgrade(url)
     db = Database(url)
     with db.transaction(readonly=True) as session:

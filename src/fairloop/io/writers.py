@@ -35,15 +35,35 @@ class RawJson(str):
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_string = json.encoder.encode_basestring  # the C encoder, non-ASCII kept as it is
+_keys: dict[str, str] = {}
+
+
+def _value(v: Any) -> str:
+    t = type(v)
+    if t is RawJson:
+        return v  # type: ignore[no-any-return]
+    if t is str:
+        return _string(v)
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    return _encode(v)
 
 
 def _json_line(row: dict[str, Any]) -> str:
-    raw = [k for k, v in row.items() if type(v) is RawJson]
-    if not raw:
-        return _encode(row)
-    head = _encode({k: v for k, v in row.items() if type(v) is not RawJson})[:-1]
-    tail = ", ".join(f"{_encode(k)}: {row[k]}" for k in raw)
-    return f"{head}, {tail}}}" if len(head) > 1 else f"{{{tail}}}"
+    """``json.dumps(row)``, field by field: flat values skip the encoder's machinery,
+    and :class:`RawJson` goes in as it is."""
+    parts = []
+    for k, v in row.items():
+        key = _keys.get(k)
+        if key is None:
+            key = _keys[k] = _string(k) + ": "
+        parts.append(key + _value(v))
+    return "{" + ", ".join(parts) + "}"
 
 
 def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
