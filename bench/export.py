@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -135,8 +136,9 @@ def run_case(url: str, project_id: int, requester_id: int, fmt: str, out: Path) 
     count = write_rows(rows, out, columns_for(fmt))
     seconds = time.perf_counter() - started
     peak_mb = _peak_rss_mb()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     left_out = getattr(rows, "left_out", 0)
-    print(json.dumps({"rows": count, "seconds": seconds, "peak_mb": peak_mb, "left_out": left_out,
+    print(json.dumps({"rows": count, "seconds": seconds, "cpu": cpu.ru_utime + cpu.ru_stime, "peak_mb": peak_mb, "left_out": left_out,
                       "bytes": out.stat().st_size}))  # fmt: skip
 
 
@@ -178,6 +180,7 @@ def main() -> None:
         "ties left out",
         "MB written",
         "seconds",
+        "CPU s",
         "peak RSS MB",
     ):
         table.add_column(column, justify="right")
@@ -189,7 +192,7 @@ def main() -> None:
         )  # fmt: skip
         r = json.loads(done.stdout.strip().splitlines()[-1])
         table.add_row(fmt, name, f"{r['rows']:,}", f"{r['left_out']:,}", f"{r['bytes'] / 1e6:.0f}",
-                      f"{r['seconds']:.2f}", f"{r['peak_mb']:.0f}")  # fmt: skip
+                      f"{r['seconds']:.2f}", f"{r['cpu']:.2f}", f"{r['peak_mb']:.0f}")  # fmt: skip
     console.print(table)
 
 

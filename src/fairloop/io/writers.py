@@ -96,9 +96,10 @@ def write_rows(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, st
 
 def _write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
     count = 0
-    with path.open("wb") as out:
-        for line in jsonl_lines(rows):
-            out.write(line)
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(_json_line(row))
+            out.write("\n")
             count += 1
     return count
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import String, Text, cast, select, type_coerce
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Submission
@@ -29,7 +29,16 @@ COLUMNS = {
 }
 
 
+def _sqlite_iso(stored: str) -> str:
+    """SQLite's stored UTC time ('2026-11-01 09:30:00.250000') as ``isoformat()`` gives
+    it, without building a datetime for each of a million rows."""
+    micro = stored[20:26]
+    return f"{stored[:10]}T{stored[11:19]}{'.' + micro if micro.strip('0') else ''}+00:00"
+
+
 def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
+    sqlite = db.is_sqlite
+    submitted = type_coerce(Submission.submitted_at, String) if sqlite else Submission.submitted_at
     query = (
         select(
             Submission.id,
@@ -38,7 +47,7 @@ def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
             Submission.worker_id,
             cast(Submission.answer, Text),
             Submission.active_seconds,
-            Submission.submitted_at,
+            submitted,
             Submission.assignment_id,
             cast(Assignment.shown, Text),
             Submission.late,
@@ -60,7 +69,7 @@ def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
                 "worker": names.get(r[3]),
                 "answer": RawJson(r[4]),
                 "active_seconds": r[5],
-                "submitted_at": r[6].isoformat(),
+                "submitted_at": _sqlite_iso(r[6]) if sqlite else r[6].isoformat(),
                 "assignment_id": r[7],
                 "shown": RawJson(r[8]) if r[8] is not None else None,
                 "late": r[9],
