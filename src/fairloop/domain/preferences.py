@@ -5,7 +5,6 @@ vote in one place."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -62,16 +61,16 @@ def _majority(item_id: int, counts: dict[str, int]) -> Preference:
 def mean_positions(orders: Sequence[Sequence[str | Sequence[str]]]) -> dict[str, float]:
     """Each response's mean 1-based place over workers' orders (best first); a tied
     group shares the mean of the places it spans."""
-    totals: Counter[str] = Counter()
-    counts: Counter[str] = Counter()
+    totals: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for order in orders:
         place = 1
         for entry in order:
             group = [entry] if isinstance(entry, str) else list(entry)
             shared = place + (len(group) - 1) / 2
             for rid in group:
-                totals[rid] += shared
-                counts[rid] += 1
+                totals[rid] = totals.get(rid, 0.0) + shared
+                counts[rid] = counts.get(rid, 0) + 1
             place += len(group)
     return {rid: totals[rid] / counts[rid] for rid in totals}
 

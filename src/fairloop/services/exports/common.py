@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, select, type_coerce
+from sqlalchemy import Connection, exists, func, select, type_coerce
 from sqlalchemy.dialects import postgresql
 
 from fairloop.db.models import Item, ProjectWorker
@@ -14,7 +14,7 @@ from fairloop.db.models import Item, ProjectWorker
 YIELD_PER = 5_000
 
 
-def stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
+def stream(conn: Connection, query: Any) -> Generator[Any, None, None]:
     """Rows of ``query`` fetched in batches: memory stays flat in the number of rows."""
     result = conn.execution_options(yield_per=YIELD_PER).execute(query)
     try:
@@ -46,7 +46,8 @@ def prompt_of(data: dict[str, Any], *, chat: bool) -> str | list[dict[str, str]]
     """The prompt as the trainer reads it: a message list in a chat project (a text
     prompt becomes one user turn), else the text."""
     if "messages" in data:
-        return data["messages"]
+        messages: list[dict[str, str]] = data["messages"]
+        return messages
     return [{"role": "user", "content": data["prompt"]}] if chat else data["prompt"]
 
 

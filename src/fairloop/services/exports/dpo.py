@@ -49,7 +49,9 @@ class Tally:
     left_out = 0
 
 
-def dpo_rows(db: Database, project_id: int, spec: dict[str, Any], tally: Tally) -> Iterator[dict]:
+def dpo_rows(
+    db: Database, project_id: int, spec: dict[str, Any], tally: Tally
+) -> Iterator[dict[str, Any]]:
     task = spec["task"]
     with db.core_transaction(readonly=True) as conn:
         chat = has_chat_prompts(conn, project_id)
@@ -85,7 +87,9 @@ def _counted(project_id: int, *columns: Any) -> Any:
     )
 
 
-def _from_compare(conn: Connection, project_id: int, chat: bool, tally: Tally) -> Iterator[dict]:
+def _from_compare(
+    conn: Connection, project_id: int, chat: bool, tally: Tally
+) -> Iterator[dict[str, Any]]:
     query = _counted(project_id, Submission.worker_id, Submission.answer["preferred"].as_string())
     prefs = ((p.item_id, p) for p in aggregate_preference(stream(conn, query)))
     for item, pref in with_items(conn, project_id, prefs):
@@ -99,7 +103,9 @@ def _from_compare(conn: Connection, project_id: int, chat: bool, tally: Tally) -
         )  # fmt: skip
 
 
-def _from_rank(conn: Connection, project_id: int, chat: bool, tally: Tally) -> Iterator[dict]:
+def _from_rank(
+    conn: Connection, project_id: int, chat: bool, tally: Tally
+) -> Iterator[dict[str, Any]]:
     """Best against worst of each item's aggregated order."""
     rows = stream(conn, _counted(project_id, Submission.answer))
     orders = ((i, [r[1]["order"] for r in g]) for i, g in groupby(rows, key=lambda r: r[0]))
@@ -115,7 +121,7 @@ def _from_rank(conn: Connection, project_id: int, chat: bool, tally: Tally) -> I
 
 def _from_rate(
     conn: Connection, project_id: int, chat: bool, pairs: dict[str, Any], tally: Tally
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Items answering the same prompt: the best against the worst mean rating, when
     they differ by at least the spec's margin."""
     criterion, margin = pairs["criterion"], pairs.get("min_margin", 1.0)

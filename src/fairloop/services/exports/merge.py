@@ -3,7 +3,7 @@ reading an item's data once for every submission to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
@@ -14,7 +14,7 @@ from fairloop.services.exports.common import stream
 T = TypeVar("T")
 
 
-def items_in_order(conn: Connection, project_id: int) -> Iterator[Any]:
+def items_in_order(conn: Connection, project_id: int) -> Generator[Any, None, None]:
     """The project's items that are not gold, by id: ``(id, external_id, data)``."""
     query = (
         select(Item.id, Item.external_id, Item.data)
