@@ -193,3 +193,17 @@ def test_a_dataset_the_type_cannot_give_is_refused_naming_the_format(db):
         p.export("dpo")
     assert refused.value.field == "format"
     assert "sft" in refused.value.message
+    for fmt in ("ratings", "rankings", "aggregated"):
+        with pytest.raises(InvalidInput):
+            p.export(fmt)
+
+
+def test_prompt_writing_goes_to_raw_not_sft(db):
+    p = Project(db, "write", 0, overlap=1, task={"mode": "prompt"})
+    f.add_items(db, p.requester, p.id, [{"id": "p1", "data": {"category": "brainstorming"}}])
+    p.answer(p.workers[0], lambda lease: {"text": "Ten names for a bakery, please."})
+    (row,) = p.export("raw")
+    assert json.loads(row["answer"]) == {"text": "Ten names for a bakery, please."}
+    with pytest.raises(InvalidInput) as refused:
+        p.export("sft")
+    assert refused.value.field == "format"

@@ -69,6 +69,10 @@ def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> Iterat
             raise InvalidInput(
                 "a dpo dataset from a rate project needs task.pairs in the spec", field="format"
             )
+        if fmt == "sft" and spec["task"].get("mode") == "prompt":
+            raise InvalidInput(
+                "prompts written without a reply are not SFT data; export raw", field="format"
+            )
         return dataset_rows(db, fmt, project_id, spec)
     if spec["task"]["type"] in FEEDBACK_TYPES:
         raise InvalidInput(
