@@ -51,7 +51,9 @@
           order[order.length - 1] = (Array.isArray(last) ? last : [last]).concat([li.dataset.id]);
         } else order.push(li.dataset.id);
       });
-      return [{ order: order }, null];
+      var why = $("#rationale");
+      if (!why) return [{ order: order }, null];
+      return [{ order: order, rationale: why.value }, why.value.trim() ? null : msg("rationale")];
     },
     write: function () {
       var t = $("#text"), n = t.value.trim().length, fields = {};
@@ -218,6 +220,7 @@
       Object.keys(saved.criteria || {}).forEach(function (c) { tick("criterion-" + c, saved.criteria[c]); });
       $("#rationale").value = saved.rationale || "";
     } else if (type === "rank" && Array.isArray(saved.order)) {
+      if ($("#rationale")) $("#rationale").value = saved.rationale || "";
       saved.order.forEach(function (entry) {
         (Array.isArray(entry) ? entry : [entry]).forEach(function (id, i) {
           var li = $all("#ranking .rank-item").filter(function (x) { return x.dataset.id === id; })[0];
