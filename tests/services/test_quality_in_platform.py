@@ -3,6 +3,7 @@ requester's agreement and reliability figures, both databases."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import krippendorff
@@ -39,7 +40,12 @@ def noisy_crowd(db, requester: Actor, *, items: int, accuracies, **spec):
 
 
 def exported(db, requester, project_id, fmt="aggregated"):
-    return list(export_rows(db, requester, project_id, fmt))
+    """Rows as a user reads them: raw answers come as stored JSON text."""
+    rows = list(export_rows(db, requester, project_id, fmt))
+    for row in rows:
+        if isinstance(row.get("answer"), str):
+            row["answer"] = json.loads(row["answer"])
+    return rows
 
 
 def test_large_projects_aggregate_by_dawid_skene_as_the_library_does(db):

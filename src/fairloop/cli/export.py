@@ -12,7 +12,9 @@ from fairloop.services.export import columns_for, export_rows
 
 def export(
     project: int = typer.Argument(..., help="project id"),
-    format: str = typer.Option("raw", "--format", help="raw or aggregated"),
+    format: str = typer.Option(
+        "raw", "--format", help="raw, aggregated, dpo, sft, ratings, rankings, redteam or record"
+    ),
     out: Path = typer.Option(..., "--out", help="FILE.jsonl, FILE.csv or FILE.parquet"),
 ) -> None:
     """Write a dataset; the suffix of --out picks the encoding."""
@@ -35,4 +37,6 @@ def export(
 
         copied = copy_media(database(), project, out.parent)
         typer.echo(f"copied {copied} takes to {out.parent / 'media'}")
-    typer.echo(f"wrote {count} rows to {out}")
+    left_out = getattr(rows, "left_out", 0)
+    ties = f" ({left_out} ties left out)" if left_out else ""
+    typer.echo(f"wrote {count} rows to {out}{ties}")

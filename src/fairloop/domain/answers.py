@@ -7,9 +7,12 @@ from typing import Any
 from fairloop.domain.tasks.base import TaskBase
 
 
-def validate_answer(answer: Any, task: TaskBase) -> dict[str, Any]:
-    """Return the answer as stored, or raise InvalidInput naming the bad field."""
-    return task.validate_answer(answer)
+def validate_answer(
+    answer: Any, task: TaskBase, *, shown: list[str] | None = None
+) -> dict[str, Any]:
+    """Return the answer as stored, or raise InvalidInput naming the bad field.
+    ``shown`` is the assignment's order shown, naming the item's responses."""
+    return task.validate_for(answer, shown=shown)
 
 
 def normalise_gold(value: Any, task: TaskBase) -> dict[str, Any]:

@@ -37,6 +37,7 @@ def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
     for key in spec.task.required_fields:
         if data.get(key) in (None, ""):
             raise InvalidInput(f"data.{key} is required by the spec", field=f"{where}: data.{key}")
+    spec.task.validate_data(data, f"{where}: ")
     external_id = raw.get("id")
     if external_id is not None:
         if not isinstance(external_id, str | int) or isinstance(external_id, bool):

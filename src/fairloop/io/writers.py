@@ -5,6 +5,7 @@ string, so every row has the same columns whatever its answer holds."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,9 +26,49 @@ def encoding_for(path: Path) -> str:
     return suffix
 
 
+class RawJson(str):
+    """JSON text taken as it is stored: written into JSON lines unparsed (decoding and
+    re-encoding a million answers is most of the cost of an export), and as the JSON
+    string it already is in CSV and Parquet."""
+
+    __slots__ = ()
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_string = json.encoder.encode_basestring  # the C encoder, non-ASCII kept as it is
+_keys: dict[str, str] = {}
+
+
+def _value(v: Any) -> str:
+    t = type(v)
+    if t is RawJson:
+        return v  # type: ignore[no-any-return]
+    if t is str:
+        return _string(v)
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    return _encode(v)
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    """``json.dumps(row)``, field by field: flat values skip the encoder's machinery,
+    and :class:`RawJson` goes in as it is."""
+    parts = []
+    for k, v in row.items():
+        key = _keys.get(k)
+        if key is None:
+            key = _keys[k] = _string(k) + ": "
+        parts.append(key + _value(v))
+    return "{" + ", ".join(parts) + "}"
+
+
 def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     for row in rows:
-        yield (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode()
+        yield (_json_line(row) + "\n").encode()
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,8 +91,10 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 def write_rows(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     """Write ``rows`` to ``path`` in the encoding its suffix names; returns the count.
 
-    ``columns`` maps each column to its type: ``int``, ``float``, ``bool``, ``str`` or
-    ``json`` (a nested value, stored as a JSON string in CSV and Parquet).
+    ``columns`` maps each column to its type: ``int``, ``float``, ``bool``, ``str``,
+    ``json`` (a nested value, stored as a JSON string in CSV and Parquet), ``messages``
+    (a chat list, a Parquet list of ``{role, content}`` structs) or ``text_or_messages``
+    (either, as the first row has it: a dataset keeps one kind throughout).
     """
     encoding = encoding_for(path)
     if encoding == "jsonl":
@@ -63,9 +106,10 @@ def write_rows(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, st
 
 def _write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
     count = 0
-    with path.open("wb") as out:
-        for line in jsonl_lines(rows):
-            out.write(line)
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(_json_line(row))
+            out.write("\n")
             count += 1
     return count
 
@@ -93,34 +137,77 @@ def hf_features(columns: dict[str, str]) -> dict[bytes, bytes]:
     column loads as Audio (``datasets.Dataset.from_parquet``); empty without one."""
     if "audio" not in columns.values():
         return {}
-    dtypes = {"int": "int64", "float": "float64", "bool": "bool", "str": "string", "json": "string"}
+    dtypes = {"int": "int64", "float": "float64", "bool": "bool"}
     features = {
-        c: {"_type": "Audio"} if t == "audio" else {"_type": "Value", "dtype": dtypes[t]}
+        c: {"_type": "Audio"}
+        if t == "audio"
+        else {"_type": "Value", "dtype": dtypes.get(t, "string")}
         for c, t in columns.items()
     }
     return {b"huggingface": json.dumps({"info": {"features": features}}).encode()}
+
+
+def _parquet_schema(columns: dict[str, str], first: dict[str, Any] | None) -> Any:
+    import pyarrow as pa
+
+    chat = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+    types = {
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bool": pa.bool_(),
+        "messages": chat,
+        "audio": audio_struct(),
+    }
+    fields = []
+    for c, t in columns.items():
+        if t == "text_or_messages":
+            fields.append((c, chat if first and isinstance(first.get(c), list) else pa.string()))
+        else:
+            fields.append((c, types.get(t, pa.string())))
+    return pa.schema(fields).with_metadata(hf_features(columns))
+
+
+def _stored_columns(row: dict[str, Any], as_json: list[str], audio: list[str]) -> dict[str, Any]:
+    out = dict(row)
+    for c in as_json:
+        if out.get(c) is not None and type(out[c]) is not RawJson:
+            out[c] = json.dumps(out[c], ensure_ascii=False)
+    for c in audio:  # a path relative to the export's media folder, no bytes
+        if out.get(c) is not None:
+            out[c] = {"bytes": None, "path": out[c]}
+    return out
 
 
 def _write_parquet(rows: Iterable[dict[str, Any]], path: Path, columns: dict[str, str]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "audio": audio_struct()}
-    schema = pa.schema([(c, types.get(t, pa.string())) for c, t in columns.items()])
-    schema = schema.with_metadata(hf_features(columns))
+    as_json = [c for c, t in columns.items() if t == "json"]
     audio = [c for c, t in columns.items() if t == "audio"]
+    if as_json or audio:
+        rows = (_stored_columns(row, as_json, audio) for row in rows)
+    rows = iter(rows)
+    first = next(rows, None)
+    schema = _parquet_schema(columns, first)
+    names = list(columns)
     count = 0
-    batch: list[dict[str, Any]] = []
+    # Column lists, not row dicts: a row costs one append per column.
+    batch: list[list[Any]] = [[] for _ in names]
+    pairs = list(zip(names, batch, strict=True))
+
+    def flush() -> None:
+        arrays = [pa.array(values, type=field.type) for values, field in zip(batch, schema, strict=True)]  # fmt: skip
+        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        for values in batch:
+            values.clear()
+
     with pq.ParquetWriter(path, schema) as writer:
-        for row in rows:
-            flat = _flat(row)
-            for c in audio:  # a path relative to the export's media folder, no bytes
-                flat[c] = None if flat.get(c) is None else {"bytes": None, "path": flat[c]}
-            batch.append({c: flat.get(c) for c in columns})
+        for row in itertools.chain([first] if first is not None else [], rows):
+            for name, values in pairs:
+                values.append(row.get(name))
             count += 1
-            if len(batch) >= BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch.clear()
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            if count % BATCH == 0:
+                flush()
+        if count % BATCH:
+            flush()
     return count

@@ -19,6 +19,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent, Item, Project
 from fairloop.domain.actors import Actor
 from fairloop.domain.scheduling import MAX_PENDING, credited_seconds, has_room, lease_expiry
+from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound
 from fairloop.services.access import project_for_worker
 
@@ -160,6 +161,7 @@ def lease_next(
         if item is None:
             return None
         expires = lease_expiry(now, project.lease_minutes)
+        shown = shown_order(task["type"], item.data)
         assignment_id = session.execute(
             insert(Assignment).returning(Assignment.id),
             {
@@ -170,10 +172,11 @@ def lease_next(
                 "leased_at": now,
                 "lease_expires_at": expires,
                 "active_seconds": 0,
+                "shown": shown,
             },
         ).scalar_one()
         return Lease(
-            assignment_id, project.id, item.id, item.external_id, item.data, task, None, expires
+            assignment_id, project.id, item.id, item.external_id, item.data, task, shown, expires
         )
 
 

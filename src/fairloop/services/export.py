@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Item, Project, ProjectWorker, Submission
+from fairloop.db.models import Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.consensus import majority
 from fairloop.domain.questions import primary_answer, primary_question
@@ -17,6 +17,8 @@ from fairloop.errors import InvalidInput
 from fairloop.services import export_tasks
 from fairloop.services.access import project_for_requester
 from fairloop.services.aggregation import decide
+from fairloop.services.exports import DATASETS, FEEDBACK_TYPES, check_fits, dataset_rows
+from fairloop.services.exports.raw import raw_rows
 from fairloop.services.votes import project_votes
 
 RAW_COLUMNS = {
@@ -46,6 +48,7 @@ FORMATS = {
     "aggregated": AGGREGATED_COLUMNS,
     "redteam": export_tasks.REDTEAM_COLUMNS,
     "record": export_tasks.RECORD_COLUMNS,
+    **{name: d.columns for name, d in DATASETS.items()},
 }
 TASK_ROWS = {"redteam": export_tasks.redteam_rows, "record": export_tasks.record_rows}
 YIELD_PER = 2_000
@@ -64,48 +67,34 @@ def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> Iterat
     columns_for(fmt)
     with db.transaction(readonly=True) as session:
         project = project_for_requester(session, actor, project_id)
-        if fmt in TASK_ROWS and project.task_type != fmt:
+        spec = project.spec
+    if fmt == "raw":
+        return raw_rows(db, project_id)
+    if fmt in TASK_ROWS:
+        if spec["task"]["type"] != fmt:
             raise InvalidInput(
-                f"the {fmt} export is for {fmt} projects; this one is {project.task_type}",
+                f"the {fmt} export is for {fmt} projects; this one is {spec['task']['type']}",
                 field="format",
             )
-    if fmt in TASK_ROWS:
         return TASK_ROWS[fmt](db, project_id)
-    return _raw(db, project_id) if fmt == "raw" else _aggregated(db, project_id)
-
-
-def _raw(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
-    query = (
-        select(Submission, Item.external_id, ProjectWorker.pseudonym, Assignment.shown)
-        .join(Item, Item.id == Submission.item_id)
-        .join(Assignment, Assignment.id == Submission.assignment_id)
-        .join(
-            ProjectWorker,
-            and_(
-                ProjectWorker.project_id == Submission.project_id,
-                ProjectWorker.user_id == Submission.worker_id,
-            ),
+    if fmt in DATASETS:
+        check_fits(fmt, spec["task"]["type"])
+        if fmt == "dpo" and spec["task"]["type"] == "rate" and not spec["task"].get("pairs"):
+            raise InvalidInput(
+                "a dpo dataset from a rate project needs task.pairs in the spec", field="format"
+            )
+        if fmt == "sft" and spec["task"].get("mode") == "prompt":
+            raise InvalidInput(
+                "prompts written without a reply are not SFT data; export raw", field="format"
+            )
+        return dataset_rows(db, fmt, project_id, spec)
+    if spec["task"]["type"] in FEEDBACK_TYPES:
+        raise InvalidInput(
+            f"aggregated is for label projects; a {spec['task']['type']} project exports "
+            "raw, dpo, sft, ratings or rankings",
+            field="format",
         )
-        .where(Submission.project_id == project_id)
-        .order_by(Submission.id)
-        .execution_options(yield_per=YIELD_PER)
-    )
-    with db.transaction(readonly=True) as session:
-        for sub, external_id, pseudonym, shown in session.execute(query):
-            yield {
-                "submission_id": sub.id,
-                "item_id": sub.item_id,
-                "external_id": external_id,
-                "worker": pseudonym,
-                "answer": sub.answer,
-                "active_seconds": sub.active_seconds,
-                "submitted_at": sub.submitted_at.isoformat(),
-                "assignment_id": sub.assignment_id,
-                "shown": shown,
-                "late": sub.late,
-                "counted": sub.counted,
-                "review_state": sub.review_state,
-            }
+    return _aggregated(db, project_id)
 
 
 def _aggregated(db: Database, project_id: int) -> Iterator[dict[str, Any]]:

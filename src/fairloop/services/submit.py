@@ -44,6 +44,7 @@ _ASSIGNMENT = select(
     Assignment.state,
     Assignment.leased_at,
     Assignment.lease_expires_at,
+    Assignment.shown,
     Project.id.label("project_id"),
     Project.overlap,
     Project.lease_minutes,
@@ -148,7 +149,7 @@ def _submit(
             return submission_json(earlier), True
         if a.state != "leased":
             raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
-        stored = validate_answer(answer, parse_task(a.spec["task"]))
+        stored = validate_answer(answer, parse_task(a.spec["task"]), shown=a.shown)
         check_references(session, a, stored)
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.

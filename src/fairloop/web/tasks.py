@@ -41,7 +41,7 @@ def page_context(db: Database, actor: Actor, lease: Lease) -> tuple[str, dict[st
             "severity": severity,
             "collapse": collapsed(severity),
         }
-    return TEMPLATES.get(kind, "task_label.html"), {}
+    return f"task_{kind}.html", {}
 
 
 def answer_from_form(kind: str, form: FormData) -> dict[str, Any]:

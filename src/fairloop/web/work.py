@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
-from fairloop.errors import Forbidden
+from fairloop.errors import Forbidden, InvalidInput
 from fairloop.services import assign, projects
 from fairloop.services.submit import submit
 from fairloop.web.render import page
@@ -84,11 +86,15 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
 async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> Response:
     form = await request.form()
     check_csrf(request, _str(form.get("csrf")))
-    labels = [v for v in form.getlist("label") if isinstance(v, str)]
-    multiple = _str(form.get("multiple")) == "1"
-    answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
-    if (kind := _str(form.get("task_type"))) in TEMPLATES:
+    if "answer" in form:
+        # The feedback pages post their answer as one JSON field, built by the page.
+        answer = page_answer(_str(form.get("answer")))
+    elif (kind := _str(form.get("task_type"))) in TEMPLATES:
         answer = answer_from_form(kind, form)
+    else:
+        labels = [v for v in form.getlist("label") if isinstance(v, str)]
+        multiple = _str(form.get("multiple")) == "1"
+        answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
     seconds = _seconds(_str(form.get("active_seconds")))
     db = get_db(request)
     stored, _replayed = await run_in_threadpool(
@@ -117,6 +123,13 @@ async def release(assignment_id: Id, request: Request, actor: PageActor) -> Resp
         lambda: assign.release(db, _worker(actor), assignment_id, active_seconds=seconds)
     )
     return RedirectResponse("/work", status_code=303)
+
+
+def page_answer(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InvalidInput("the answer is not valid JSON", field="answer") from None
 
 
 def _str(value: object) -> str:

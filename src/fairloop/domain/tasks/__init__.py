@@ -7,14 +7,38 @@ from typing import Annotated
 
 from pydantic import Field
 
+from fairloop.domain.tasks.compare import CompareTask
+from fairloop.domain.tasks.converse import ConverseTask
 from fairloop.domain.tasks.label import LabelTask
+from fairloop.domain.tasks.rank import RankTask
+from fairloop.domain.tasks.rate import RateTask
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.domain.tasks.redteam import RedteamTask
+from fairloop.domain.tasks.write import WriteTask
 
-TASK_CLASSES = (LabelTask, RedteamTask, RecordTask)
+TASK_CLASSES = (
+    LabelTask,
+    RateTask,
+    CompareTask,
+    RankTask,
+    WriteTask,
+    ConverseTask,
+    RedteamTask,
+    RecordTask,
+)
 """Task types this instance can run; the spec refuses any other."""
 
 TASK_TYPES = tuple(cls.model_fields["type"].annotation.__args__[0] for cls in TASK_CLASSES)
 
-Task = Annotated[LabelTask | RedteamTask | RecordTask, Field(discriminator="type")]
-"""The ``task`` section of a spec; becomes a union as types are added."""
+Task = Annotated[
+    LabelTask
+    | RateTask
+    | CompareTask
+    | RankTask
+    | WriteTask
+    | ConverseTask
+    | RedteamTask
+    | RecordTask,
+    Field(discriminator="type"),
+]
+"""The ``task`` section of a spec."""

@@ -27,3 +27,11 @@ class TaskBase(Strict):
     def normalise_gold(self, value: Any) -> dict[str, Any]:
         """A gold answer as given in an item file, in the answer layout."""
         return self.validate_answer(value)
+
+    def validate_data(self, data: dict[str, Any], where: str) -> None:
+        """Refuse item data this type cannot show (``where`` prefixes the field)."""
+
+    def validate_for(self, answer: Any, *, shown: list[str] | None) -> dict[str, Any]:
+        """As :meth:`validate_answer`, knowing the assignment's order shown (which names
+        the item's responses, for the types that show responses)."""
+        return self.validate_answer(answer)
