@@ -10,6 +10,7 @@ caused it. The API renders it as ``{"error": {"code", "message", "field"}}`` wit
      ├── BadRequest        400  a request missing something required (Idempotency-Key)
      ├── Unauthorized      401  no or unknown credentials
      ├── Forbidden         403  known user, not allowed (no consent, wrong role)
+     │    └── WellbeingRefusal  exposure budget, break due (with ``resume_at``)
      ├── NotFound          404  absent, or not visible to this user
      ├── Conflict          409  the state does not allow it (lease released, ...)
      ├── RateLimited       429
@@ -56,6 +57,19 @@ class Unauthorized(FairloopError):
 class Forbidden(FairloopError):
     status = 403
     code = "forbidden"
+
+
+class WellbeingRefusal(Forbidden):
+    """A hazard item refused for the worker's protection; says when work may resume."""
+
+    def __init__(self, message: str, *, code: str, resume_at: str | None):
+        super().__init__(message, code=code)
+        self.resume_at = resume_at
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        body["error"]["resume_at"] = self.resume_at  # type: ignore[index]
+        return body
 
 
 class NotFound(FairloopError):

@@ -22,6 +22,16 @@ class Settings(BaseSettings):
     min_hourly_floor: str = Field(default="12.00")
     """The lowest hourly floor a project may set, in the instance currency."""
     currency: str = "USD"
+    exposure_weights: str = "1,1,1.5,2,3"
+    """Exposure weight of a minute on an item of severity 0,1,2,3,4."""
+    daily_exposure_minutes: int = Field(default=120, gt=0, le=300)
+    """Weighted minutes of hazard content a worker may see a day; projects may set less."""
+    weekly_exposure_minutes: int = Field(default=600, gt=0, le=2100)
+    """Weighted minutes a week (Monday to Sunday, UTC)."""
+    break_after_minutes: int = Field(default=50, gt=0, le=240)
+    """Continuous minutes on hazard items after which a break is due."""
+    break_minutes: int = Field(default=10, gt=0, le=120)
+    """Length of that break."""
     self_registration: bool = False
     """Whether /register lets anyone make a worker account. It never makes a
     requester or an admin: those come from an admin (`fairloop users create`)."""

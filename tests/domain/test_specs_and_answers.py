@@ -11,7 +11,7 @@ from fairloop.domain.consensus import majority
 from fairloop.domain.items import validate_item
 from fairloop.domain.specs import load_spec_text, parse_spec
 from fairloop.errors import InvalidInput
-from tests.factories import SPEC
+from tests.factories import HAZARD_FIELDS, SPEC
 
 
 def refused(body) -> InvalidInput:
@@ -67,7 +67,7 @@ def test_majority_picks_a_most_voted_label(names, data):
 
 
 def test_items_are_checked_against_the_spec():
-    spec = parse_spec({**SPEC, "hazards": ["vcr"], "support": {"contact": "c", "resources": "r"}})
+    spec = parse_spec({**SPEC, **HAZARD_FIELDS, "hazards": ["vcr"]})
     good = validate_item(
         {"id": 7, "data": {"text": "x"}, "gold": "toxic", "hazards": ["vcr"], "severity": "2"},
         spec,

@@ -41,6 +41,26 @@ SPEC: dict[str, Any] = {
 }
 
 
+HAZARD_FIELDS: dict[str, Any] = {
+    "support": {
+        "contact": "Counsellor on call: +1 555 0100, care@example.org",
+        "resources": "Free sessions with a licensed counsellor; a quiet room.",
+    },
+    "severity_examples": {
+        "1": "A news headline about an assault.",
+        "2": "A description of a fight without injuries shown.",
+        "3": "A detailed account of an injury.",
+        "4": "Graphic images of serious injury.",
+    },
+}
+"""What a spec must add when it declares hazards."""
+
+
+def hazard_spec(hazards: list[str], **overrides: Any) -> dict[str, Any]:
+    """Overrides for :func:`project` declaring ``hazards`` with support and examples."""
+    return {**copy.deepcopy(HAZARD_FIELDS), "hazards": hazards, **overrides}
+
+
 def spec(**overrides: Any) -> dict[str, Any]:
     body = copy.deepcopy(SPEC)
     body.update(overrides)

@@ -79,8 +79,7 @@ def redteam_spec(base_url: str, **model: Any) -> dict[str, Any]:
             "model": {"base_url": base_url, "name": "scripted-1", "system": "Be safe.", **model},
         },
         overlap=1,
-        hazards=["vcr", "ncr"],
-        support={"contact": "care@example.org", "resources": "https://example.org/help"},
+        **f.hazard_spec(["vcr", "ncr"]),
     )
 
 

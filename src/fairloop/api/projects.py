@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.body import body_text, json_body
+from fairloop.api.body import body_text, json_body, require_object
 from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_actor, get_db
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
-from fairloop.services import assign, export, projects, quality_report
+from fairloop.services import assign, checkins, export, projects, quality_report, suspend, withdraw
 from fairloop.services.import_items import import_items
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -108,3 +108,29 @@ def post_pause(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, An
 @router.post("/{project_id}/resume")
 def post_resume(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.set_state(db, actor, project_id, "live")
+
+
+@router.post("/{project_id}/suspend")
+async def post_suspend(project_id: Id, request: Request) -> dict[str, Any]:
+    """Suspend with notice (``{"notice_days": N}``, at most and by default the project's):
+    workers are told at once and paid a kill fee for notice not given."""
+    raw = await request.body()
+    body = require_object(await json_body(request)) if raw.strip() else {}
+    return await call_as_actor(
+        request,
+        lambda db, actor: suspend.suspend(
+            db, actor, project_id, notice_days=body.get("notice_days")
+        ),
+    )
+
+
+@router.post("/{project_id}/withdraw")
+def post_withdraw(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """Withdraw consent; work done and in progress is paid."""
+    return withdraw.withdraw_consent(db, actor, project_id)
+
+
+@router.get("/{project_id}/wellbeing")
+def get_wellbeing(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """Check-in aggregate of the project's exposed workers; withheld below 5 workers."""
+    return checkins.project_aggregate(db, actor, project_id)

@@ -21,6 +21,22 @@ HAZARDS: dict[str, tuple[str, str]] = {
 
 MAX_SEVERITY = 4
 
+SEVERITY_WORDS: dict[int, str] = {
+    0: "None: the topic is mentioned, nothing harmful is shown",
+    1: "Mild: references without detail",
+    2: "Moderate: described, without graphic detail",
+    3: "Severe: graphic or detailed",
+    4: "Extreme: the most graphic or disturbing material",
+}
+"""What each severity means, in the words a worker reads beside the project's examples."""
+
+
+def describe(code: str) -> dict[str, str]:
+    """A hazard as a worker reads it: code, plain-language name and description."""
+    name, description = HAZARDS[code]
+    return {"code": code, "name": name, "description": description}
+
 
 def unknown_hazards(codes: list[str]) -> list[str]:
+    """The codes that are not hazard categories (in the order given)."""
     return [c for c in codes if c not in HAZARDS]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
-from fairloop.domain.hazards import unknown_hazards
+from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
 from fairloop.domain.tasks import TASK_TYPES, Task
 from fairloop.domain.tasks.base import Strict, Text
 from fairloop.domain.tasks.label import LabelTask
@@ -28,6 +28,8 @@ class Disclosure(Strict):
     data_use: Text
     withdrawal: Text
     contact: Text
+    identity_public: bool = False
+    """Whether workers are told who the requester is (the organisation's name)."""
 
 
 class Pay(Strict):
@@ -81,6 +83,11 @@ class ProjectSpec(Strict):
     wellbeing: Wellbeing | None = None
     notice_days: int = Field(default=7, ge=0, le=90)
     quality: Quality = Field(default_factory=Quality)
+    severity_examples: dict[str, Text] = Field(default_factory=dict)
+    """An example in words of each severity 1-4 of the declared hazards."""
+    suspension_fee_percent: int = Field(default=25, ge=25, le=100)
+    """Kill fee on suspension, as a percentage of average daily earnings per day of
+    notice not given; 25 is the least a project may offer."""
 
     @field_validator("hazards")
     @classmethod
@@ -89,12 +96,33 @@ class ProjectSpec(Strict):
             raise ValueError(f"unknown hazard code(s): {', '.join(bad)}")
         return codes
 
+    @field_validator("severity_examples", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        # YAML reads `1: ...` with a number as key.
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("severity_examples")
+    @classmethod
+    def _severity_keys(cls, examples: dict[str, str]) -> dict[str, str]:
+        if bad := sorted(set(examples) - {str(s) for s in range(MAX_SEVERITY + 1)}):
+            raise ValueError(f"severity {bad[0]!r} is not one of 0 to {MAX_SEVERITY}")
+        return examples
+
     def model_post_init(self, _context: Any) -> None:
         if self.hazards and self.support is None:
             raise InvalidInput(
                 "support (contact and resources) is required when hazards are declared",
                 field="support",
             )
+        if self.hazards:
+            for level in range(1, MAX_SEVERITY + 1):
+                if str(level) not in self.severity_examples:
+                    raise InvalidInput(
+                        f"an example of severity {level} in words is required when hazards "
+                        "are declared",
+                        field=f"severity_examples.{level}",
+                    )
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

@@ -35,6 +35,7 @@ _WORK_VIEW = select(
     Project.lease_minutes,
     Project.disclosure_version,
     Project.spec,
+    Project.notice_ends_at,
 ).where(Project.id == bindparam("project_id"))
 
 

@@ -11,7 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Connection,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
@@ -21,6 +35,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.scheduling import MAX_PENDING, credited_seconds, has_room, lease_expiry
 from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound
+from fairloop.services import wellbeing
 from fairloop.services.access import project_for_worker
 
 
@@ -34,12 +49,20 @@ class Lease:
     task: dict[str, Any]
     shown: list[str] | None
     lease_expires_at: datetime
+    hazards: list[str] | None = None
+    severity: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "project_id": self.project_id,
-            "item": {"id": self.item_id, "external_id": self.external_id, "data": self.data},
+            "item": {
+                "id": self.item_id,
+                "external_id": self.external_id,
+                "data": self.data,
+                "hazards": self.hazards,
+                "severity": self.severity,
+            },
             "task": self.task,
             "shown": self.shown,
             "lease_expires_at": self.lease_expires_at.isoformat(),
@@ -61,22 +84,47 @@ _HELD = (
     .limit(MAX_PENDING)
 )
 _WORKER_LOCK = select(func.pg_advisory_xact_lock(_P, _W))
-_ITEM = select(Item.id, Item.external_id, Item.data).where(Item.id == bindparam("item_id"))
+_ITEM = select(Item.id, Item.external_id, Item.data, Item.hazards, Item.severity).where(
+    Item.id == bindparam("item_id")
+)
 _LIVE_ON_ITEM = select(func.count()).where(Assignment.item_id == bindparam("item_id"), _LIVE)
 
 
+def _not_opted_out(*, postgres: bool) -> Any:
+    """No hazard of the item is in the worker's opt-outs (``opted``)."""
+    if postgres:
+        opted = cast(bindparam("opted"), ARRAY(Text))
+        return or_(Item.hazards.is_(None), ~Item.hazards.op("?|", return_type=Boolean)(opted))
+    codes = func.json_each(Item.hazards).table_valued("value")
+    return ~exists(
+        select(literal_column("1"))
+        .select_from(codes)
+        .where(codes.c.value.in_(bindparam("opted", expanding=True)))
+    )
+
+
 def _candidates(*, locking: bool) -> Any:
-    """Next item in queue order that has room and that this worker never had."""
+    """Next item in queue order that has room, that this worker never had, and whose
+    hazards the worker did not opt out of (hazard items only while ``hazard_ok``)."""
     live = select(func.count()).where(Assignment.item_id == Item.id, _LIVE).scalar_subquery()
     mine = exists().where(Assignment.item_id == Item.id, Assignment.worker_id == _W)
     query = (
-        select(Item.id, Item.external_id, Item.data, Item.submission_count)
+        select(
+            Item.id,
+            Item.external_id,
+            Item.data,
+            Item.submission_count,
+            Item.hazards,
+            Item.severity,
+        )
         .where(
             Item.project_id == _P,
             Item.submission_count < bindparam("overlap"),
             ~mine,
             live < bindparam("overlap") - Item.submission_count,
             Item.id.not_in(bindparam("skip", expanding=True)),
+            _not_opted_out(postgres=locking),
+            or_(bindparam("hazard_ok", type_=Boolean), Item.hazards.is_(None)),
         )
         .order_by(Item.neg_priority, Item.submission_count, Item.seq)
         .limit(1)
@@ -88,8 +136,13 @@ _NEXT = _candidates(locking=False)
 _NEXT_LOCKED = _candidates(locking=True)
 
 
-def _may_work(session: Connection | Session, actor: Actor, project: Any) -> None:
-    if project.state != "live":
+def _may_work(
+    session: Connection | Session, actor: Actor, project: Any, now: datetime | None = None
+) -> None:
+    # A suspended project stays open to its workers until the notice ends.
+    ends = project.notice_ends_at
+    in_notice = project.state == "suspended" and ends is not None and ends > (now or utcnow())
+    if project.state != "live" and not in_notice:
         raise Forbidden(
             f"the project is {project.state}: no new work", code="project_" + project.state
         )
@@ -106,7 +159,14 @@ def _may_work(session: Connection | Session, actor: Actor, project: Any) -> None
 
 
 def _pick(
-    session: Connection, project: Any, worker_id: int, now: datetime, *, postgres: bool
+    session: Connection,
+    project: Any,
+    worker_id: int,
+    now: datetime,
+    *,
+    postgres: bool,
+    opted: list[str],
+    hazard_ok: bool = True,
 ) -> Any:
     """The next item row for this worker, locked where the database can lock rows.
 
@@ -115,7 +175,7 @@ def _pick(
     On SQLite the whole transaction is the single writer already.
     """
     params: dict[str, Any] = {"project_id": project.id, "worker_id": worker_id, "now": now}
-    params.update(overlap=project.overlap, skip=[])
+    params.update(overlap=project.overlap, skip=[], opted=opted, hazard_ok=hazard_ok)
     while True:
         row = session.execute(_NEXT_LOCKED if postgres else _NEXT, params).first()
         if row is None or not postgres:
@@ -136,7 +196,7 @@ def lease_next(
     now = now or utcnow()
     with db.core_transaction() as session:
         project = project_for_worker(session, actor, project_id)
-        _may_work(session, actor, project)
+        _may_work(session, actor, project, now)
         if db.is_postgres:
             # One lease decision at a time per worker and project (a double click on
             # "Start" must not take two items); SQLite's single writer does this already.
@@ -156,8 +216,10 @@ def lease_next(
                 task,
                 held.shown,
                 held.lease_expires_at,
+                item.hazards,
+                item.severity,
             )
-        item = _pick(session, project, actor.id, now, postgres=db.is_postgres)
+        item = _lease_candidate(session, project, actor.id, now, postgres=db.is_postgres)
         if item is None:
             return None
         expires = lease_expiry(now, project.lease_minutes)
@@ -176,8 +238,36 @@ def lease_next(
             },
         ).scalar_one()
         return Lease(
-            assignment_id, project.id, item.id, item.external_id, item.data, task, shown, expires
+            assignment_id,
+            project.id,
+            item.id,
+            item.external_id,
+            item.data,
+            task,
+            shown,
+            expires,
+            item.hazards,
+            item.severity,
         )
+
+
+def _lease_candidate(
+    session: Connection, project: Any, worker_id: int, now: datetime, *, postgres: bool
+) -> Any:
+    """The item to lease, after the wellbeing veto: opted-out hazards are never picked;
+    a hazard item past the budget or the break rule gives way to an item without
+    hazards, and with none left the worker is told why and when to come back."""
+    opted = wellbeing.opted_out(session, worker_id)
+    item = _pick(session, project, worker_id, now, postgres=postgres, opted=opted)
+    if item is None:
+        return None
+    refusal = wellbeing.check_hazard_item(session, worker_id, project.spec, item, now)
+    if refusal is None:
+        return item
+    item = _pick(session, project, worker_id, now, postgres=postgres, opted=opted, hazard_ok=False)
+    if item is None:
+        raise wellbeing.refusal_error(refusal)
+    return item
 
 
 def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, str]:
@@ -196,6 +286,8 @@ def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, st
             project.spec["task"],
             a.shown,
             a.lease_expires_at,
+            item.hazards,
+            item.severity,
         )
         return lease, a.state
 
@@ -239,6 +331,7 @@ def release(
         )
         return {
             "id": assignment.id,
+            "project_id": assignment.project_id,
             "state": "released",
             "active_seconds": assignment.active_seconds,
         }

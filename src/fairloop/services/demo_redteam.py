@@ -73,6 +73,12 @@ def demo_spec(model_url: str) -> dict[str, Any]:
             "contact": "care@demo.fairloop.dev",
             "resources": "Talk to the on-call counsellor.",
         },
+        "severity_examples": {
+            "1": "A rude reply that names no one.",
+            "2": "General talk of how a crime is done, with no steps.",
+            "3": "A slur aimed at a group, or a false claim about a named person.",
+            "4": "Working step-by-step instructions for a crime.",
+        },
     }
 
 

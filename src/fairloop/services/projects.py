@@ -6,9 +6,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import (
     Consent,
@@ -21,6 +22,7 @@ from fairloop.db.models import (
     Submission,
 )
 from fairloop.domain.actors import Actor
+from fairloop.domain.hazards import describe
 from fairloop.domain.specs import ProjectSpec, spec_to_json
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
@@ -30,6 +32,7 @@ from fairloop.services.access import (
     project_for_requester,
     project_for_worker,
 )
+from fairloop.services.inbox import post_notice
 from fairloop.services.redteam import check_launch
 
 
@@ -110,6 +113,7 @@ def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
         view["progress"] = _progress(session, project).__dict__
         if actor.role == "worker":
             view["consented"] = has_consented(session, actor, project)
+            _hide_requester(view)
         return view
 
 
@@ -125,11 +129,20 @@ def _summary(session: Session, project: Project) -> dict[str, Any]:
         "overlap": project.overlap,
         "lease_minutes": project.lease_minutes,
         "pay": spec["pay"],
-        "hazards": spec.get("hazards", []),
+        "hazards": [describe(c) for c in spec.get("hazards", [])],
+        "severity_examples": spec.get("severity_examples", {}),
         "support": spec.get("support"),
+        "notice_days": spec.get("notice_days", 7),
+        "notice_ends_at": project.notice_ends_at.isoformat() if project.notice_ends_at else None,
         "disclosure": {"version": project.disclosure_version, **spec["disclosure"]},
         "created_at": project.created_at.isoformat(),
     }
+
+
+def _hide_requester(view: dict[str, Any]) -> None:
+    """Workers learn the requester's name only where the disclosure makes it public."""
+    if not view["disclosure"].get("identity_public", False):
+        view["requester"] = None
 
 
 def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
@@ -137,7 +150,9 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction(readonly=True) as session:
         query = select(Project).order_by(Project.id)
         if actor.role == "worker":
-            query = query.where(Project.state == "live")
+            # A suspended project stays listed while its notice runs.
+            in_notice = and_(Project.state == "suspended", Project.notice_ends_at > utcnow())
+            query = query.where(or_(Project.state == "live", in_notice))
         elif not actor.is_admin:
             query = query.join(Membership, Membership.org_id == Project.org_id).where(
                 Membership.user_id == actor.id
@@ -148,6 +163,7 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
             view["progress"] = _progress(session, project).__dict__
             if actor.role == "worker":
                 view["consented"] = has_consented(session, actor, project)
+                _hide_requester(view)
             views.append(view)
         return views
 
@@ -211,4 +227,23 @@ def revise_disclosure(
             Disclosure(project_id=project.id, version=project.disclosure_version, body=body)
         )
         audit.record(session, actor, "project.disclosure", f"project:{project.id}")
+        notify_disclosure_change(session, project)
         return {"id": project.id, "disclosure_version": project.disclosure_version}
+
+
+def notify_disclosure_change(session: Session, project: Project) -> None:
+    """Tell everyone who consented to an earlier version that the disclosure changed."""
+    workers = session.scalars(
+        select(Consent.user_id).where(Consent.project_id == project.id).distinct()
+    )
+    for worker_id in workers:
+        post_notice(
+            session,
+            user_id=worker_id,
+            kind="disclosure",
+            project_id=project.id,
+            text=(
+                f"What {project.name} is for has changed (version "
+                f"{project.disclosure_version}). Read it again and consent to keep working."
+            ),
+        )

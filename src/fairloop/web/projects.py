@@ -7,17 +7,18 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
-from fairloop.services import export, projects, quality_report
+from fairloop.services import export, projects, quality_report, suspend
 from fairloop.services.redteam_stats import attack_success
 from fairloop.web.render import page
-from fairloop.web.session import PageActor
+from fairloop.web.session import PageActor, check_csrf
 
 router = APIRouter(prefix="/projects", include_in_schema=False)
 
@@ -51,6 +52,20 @@ def project_page(project_id: Id, request: Request, actor: PageActor) -> Response
         encodings=ENCODINGS,
         redteam=redteam,
     )
+
+
+@router.post("/{project_id}/suspend")
+async def suspend_project(project_id: Id, request: Request, actor: PageActor) -> Response:
+    """Suspend with the notice given in the form (at most the project's)."""
+    form = await request.form()
+    csrf = form.get("csrf")
+    check_csrf(request, csrf if isinstance(csrf, str) else None)
+    raw = form.get("notice_days")
+    days = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 4 else raw
+    await run_in_threadpool(
+        suspend.suspend, get_db(request), _requester(actor), project_id, notice_days=days
+    )
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
 
 @router.get("/{project_id}/export")

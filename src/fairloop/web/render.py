@@ -63,5 +63,6 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     """Render ``template``; every page gets ``actor`` and ``csrf`` (may be None)."""
     context.setdefault("actor", getattr(request.state, "actor", None))
     context.setdefault("csrf", getattr(request.state, "csrf", None))
+    context.setdefault("inbox_unread", getattr(request.state, "inbox_unread", 0))
     html = ENV.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status)

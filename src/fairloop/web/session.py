@@ -11,6 +11,7 @@ from fairloop.api.deps import get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import FairloopError, Forbidden
 from fairloop.services.accounts import actor_for_session
+from fairloop.services.inbox import unread_count
 
 COOKIE = "fairloop_session"
 LOGIN_CSRF = "fairloop_login_csrf"
@@ -74,6 +75,8 @@ def page_actor(request: Request) -> Actor:
         raise LoginRequired("please log in") from None
     request.state.actor = actor
     request.state.csrf = csrf
+    # The inbox count shown on every page.
+    request.state.inbox_unread = unread_count(get_db(request), actor.id)
     return actor
 
 

@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
-from fairloop.errors import Forbidden, InvalidInput
-from fairloop.services import assign, projects
+from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
+from fairloop.services import assign, projects, wellbeing, withdraw
 from fairloop.services.submit import submit
+from fairloop.web import safe_view
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
 from fairloop.web.tasks import TEMPLATES, answer_from_form, page_context
@@ -61,7 +62,10 @@ async def start(project_id: Id, request: Request, actor: PageActor) -> Response:
 
 
 def _next_task(request: Request, actor: Actor, project_id: Id) -> Response:
-    lease = assign.lease_next(get_db(request), _worker(actor), project_id)
+    try:
+        lease = assign.lease_next(get_db(request), _worker(actor), project_id)
+    except WellbeingRefusal as refusal:
+        return page(request, "break.html", 403, error=refusal)
     if lease is None:
         return RedirectResponse(f"/work/projects/{project_id}/done", status_code=303)
     return RedirectResponse(f"/work/assignments/{lease.id}", status_code=303)
@@ -78,8 +82,17 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
     lease, state = assign.get_lease(get_db(request), _worker(actor), assignment_id)
     if state != "leased":
         return RedirectResponse(f"/work/projects/{lease.project_id}", status_code=303)
-    template, extra = page_context(get_db(request), actor, lease)
-    return page(request, template, lease=lease, task=lease.task, data=lease.data, **extra)
+    db = get_db(request)
+    template, extra = page_context(db, actor, lease)
+    return page(
+        request,
+        template,
+        lease=lease,
+        task=lease.task,
+        data=lease.data,
+        **extra,
+        **safe_view.context(db, actor, lease),
+    )
 
 
 @router.post("/assignments/{assignment_id}")
@@ -95,6 +108,8 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
         labels = [v for v in form.getlist("label") if isinstance(v, str)]
         multiple = _str(form.get("multiple")) == "1"
         answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
+    if _str(form.get("task_type")) == "review":
+        answer = safe_view.review_answer(form)
     seconds = _seconds(_str(form.get("active_seconds")))
     db = get_db(request)
     stored, _replayed = await run_in_threadpool(
@@ -119,9 +134,12 @@ async def release(assignment_id: Id, request: Request, actor: PageActor) -> Resp
     seconds = (
         int(form.get("active_seconds") or 0) if (form.get("active_seconds") or "0").isdigit() else 0
     )
-    await run_in_threadpool(
+    released = await run_in_threadpool(
         lambda: assign.release(db, _worker(actor), assignment_id, active_seconds=seconds)
     )
+    if form.get("skip") == "1":
+        # "Stop and skip": straight back to the project, where the next item can start.
+        return RedirectResponse(f"/work/projects/{released['project_id']}", status_code=303)
     return RedirectResponse("/work", status_code=303)
 
 
@@ -130,6 +148,23 @@ def page_answer(text: str) -> object:
         return json.loads(text)
     except ValueError:
         raise InvalidInput("the answer is not valid JSON", field="answer") from None
+
+
+@router.post("/assignments/{assignment_id}/reveal")
+async def reveal(assignment_id: Id, request: Request, actor: PageActor) -> dict[str, object]:
+    """Log that a blurred image was revealed (``shown=1``) or blurred again."""
+    form = await _form(request)
+    shown = form.get("shown") == "1"
+    return await run_in_threadpool(
+        wellbeing.log_reveal, get_db(request), _worker(actor), assignment_id, shown=shown
+    )
+
+
+@router.post("/projects/{project_id}/withdraw")
+async def withdraw_consent(project_id: Id, request: Request, actor: PageActor) -> Response:
+    await _form(request)
+    await run_in_threadpool(withdraw.withdraw_consent, get_db(request), _worker(actor), project_id)
+    return RedirectResponse(f"/work/projects/{project_id}", status_code=303)
 
 
 def _str(value: object) -> str:

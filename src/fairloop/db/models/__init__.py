@@ -6,25 +6,31 @@ from fairloop.db.models.assignment import Assignment, Submission
 from fairloop.db.models.item import Item
 from fairloop.db.models.ledger import AuditEntry, LedgerEntry
 from fairloop.db.models.media import Media
+from fairloop.db.models.notice import Notice
 from fairloop.db.models.project import Consent, Disclosure, Project, ProjectWorker
 from fairloop.db.models.redteam import Turn
+from fairloop.db.models.wellbeing import CheckIn, HazardOptOut, ViewingSetting
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEntry",
     "Base",
+    "CheckIn",
     "Consent",
     "Disclosure",
+    "HazardOptOut",
     "Item",
     "LedgerEntry",
     "Media",
     "Membership",
+    "Notice",
     "Organisation",
     "Project",
     "ProjectWorker",
     "Submission",
     "Turn",
     "User",
+    "ViewingSetting",
     "WebSession",
 ]

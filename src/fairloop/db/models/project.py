@@ -22,6 +22,9 @@ class Project(Base):
     overlap: Mapped[int] = mapped_column(Integer)
     lease_minutes: Mapped[int] = mapped_column(Integer)
     disclosure_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Suspension: workers may keep working until the notice ends (wellbeing issue).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

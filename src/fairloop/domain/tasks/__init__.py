@@ -14,6 +14,7 @@ from fairloop.domain.tasks.rank import RankTask
 from fairloop.domain.tasks.rate import RateTask
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.domain.tasks.redteam import RedteamTask
+from fairloop.domain.tasks.review import ReviewTask
 from fairloop.domain.tasks.write import WriteTask
 
 TASK_CLASSES = (
@@ -25,6 +26,7 @@ TASK_CLASSES = (
     ConverseTask,
     RedteamTask,
     RecordTask,
+    ReviewTask,
 )
 """Task types this instance can run; the spec refuses any other."""
 
@@ -38,7 +40,8 @@ Task = Annotated[
     | WriteTask
     | ConverseTask
     | RedteamTask
-    | RecordTask,
+    | RecordTask
+    | ReviewTask,
     Field(discriminator="type"),
 ]
 """The ``task`` section of a spec."""

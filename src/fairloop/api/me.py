@@ -1,0 +1,69 @@
+"""The signed-in user's own things: inbox, opt-outs, viewing setting, check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from fairloop.api.body import json_body, require_object
+from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor
+from fairloop.services import checkins, inbox, wellbeing
+
+router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+
+@router.get("/inbox")
+def get_inbox(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """Notices, newest first."""
+    return inbox.inbox(db, actor)
+
+
+@router.post("/inbox/read")
+def post_inbox_read(db: DatabaseDep, actor: ActorDep) -> dict[str, int]:
+    """Mark every notice read."""
+    return {"read": len(inbox.inbox(db, actor, mark_read=True))}
+
+
+@router.get("/opt-outs")
+def get_opt_outs(db: DatabaseDep, actor: ActorDep) -> dict[str, list[str]]:
+    return wellbeing.get_opt_outs(db, actor)
+
+
+@router.put("/opt-outs")
+async def put_opt_outs(request: Request) -> dict[str, list[str]]:
+    """``{"hazards": [codes]}``: the hazard categories this worker never sees."""
+    body = require_object(await json_body(request, limit=100_000))
+    return await call_as_actor(
+        request, lambda db, actor: wellbeing.set_opt_outs(db, actor, body.get("hazards"))
+    )
+
+
+@router.get("/wellbeing")
+def get_wellbeing(db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """Opt-outs, the text severity setting and today's exposure."""
+    return wellbeing.my_wellbeing(db, actor)
+
+
+@router.put("/wellbeing")
+async def put_wellbeing(request: Request) -> dict[str, int]:
+    """``{"text_severity_max": 0-4}``: text above it is collapsed behind a warning."""
+    body = require_object(await json_body(request, limit=10_000))
+    return await call_as_actor(
+        request,
+        lambda db, actor: wellbeing.set_text_severity(db, actor, body.get("text_severity_max")),
+    )
+
+
+@router.post("/checkins", status_code=201)
+async def post_checkin(request: Request) -> dict[str, Any]:
+    """``{"answers": [7 numbers 1-5]}``: only this worker ever sees them one by one."""
+    body = require_object(await json_body(request, limit=10_000))
+    return await call_as_actor(
+        request, lambda db, actor: checkins.submit_checkin(db, actor, body.get("answers"))
+    )
+
+
+@router.get("/checkins")
+def get_checkins(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return checkins.my_checkins(db, actor)

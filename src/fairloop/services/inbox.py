@@ -1,0 +1,67 @@
+"""The worker inbox. Other features post through :func:`post_notice`, inside their own
+transaction, so a notice exists exactly when what it announces was committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from fairloop.db.base import utcnow
+from fairloop.db.engine import Database
+from fairloop.db.models import Notice
+from fairloop.domain.actors import Actor
+
+KINDS = ("suspension", "disclosure", "top_up", "appeal", "wellbeing")
+"""Notice kinds; pay top-ups (``top_up``) and appeal results (``appeal``) come from the
+pay and review services."""
+
+
+def post_notice(
+    session: Session, *, user_id: int, kind: str, text: str, project_id: int | None = None
+) -> None:
+    """Add a notice to ``user_id``'s inbox in the caller's transaction.
+
+    ``kind`` is one of :data:`KINDS`; ``text`` is what the worker reads (plain text,
+    cut to 2,000 characters); ``project_id`` names the project it is about, if any.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    session.add(Notice(user_id=user_id, kind=kind, project_id=project_id, text=text[:2000]))
+
+
+def _json(n: Notice) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "project_id": n.project_id,
+        "text": n.text,
+        "created_at": n.created_at.isoformat(),
+        "read": n.read_at is not None,
+    }
+
+
+def inbox(db: Database, actor: Actor, *, mark_read: bool = False) -> list[dict[str, Any]]:
+    """The actor's notices, newest first; ``mark_read`` marks them read (the page does)."""
+    with db.transaction(readonly=not mark_read) as session:
+        notices = session.scalars(
+            select(Notice).where(Notice.user_id == actor.id).order_by(Notice.id.desc()).limit(500)
+        ).all()
+        listed = [_json(n) for n in notices]
+        if mark_read:
+            session.execute(
+                update(Notice)
+                .where(Notice.user_id == actor.id, Notice.read_at.is_(None))
+                .values(read_at=utcnow())
+            )
+        return listed
+
+
+def unread_count(db: Database, user_id: int) -> int:
+    with db.core_transaction(readonly=True) as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+            ).scalar_one()
+        )

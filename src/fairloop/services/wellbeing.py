@@ -1,0 +1,200 @@
+"""A worker's protection: opt-outs, exposure, the viewing setting, reveals, and the one
+call the lease path makes (:func:`check_hazard_item`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy.orm import Session
+
+from fairloop.db.base import utcnow
+from fairloop.db.engine import Database
+from fairloop.db.models import Assignment, HazardOptOut, Item, ViewingSetting
+from fairloop.domain import wellbeing as rules
+from fairloop.domain.actors import Actor
+from fairloop.domain.hazards import HAZARDS, MAX_SEVERITY, describe
+from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
+from fairloop.services import audit
+from fairloop.settings import get_settings
+
+DEFAULT_TEXT_SEVERITY = 2
+"""Text above this severity is collapsed until the worker chooses otherwise."""
+
+_OPTED = select(HazardOptOut.hazard).where(HazardOptOut.user_id == bindparam("worker_id"))
+_HISTORY = (
+    select(
+        Assignment.leased_at,
+        Assignment.ended_at,
+        Assignment.state,
+        Assignment.lease_expires_at,
+        Assignment.active_seconds,
+        Item.severity,
+    )
+    .join(Item, Item.id == Assignment.item_id)
+    .where(
+        Assignment.worker_id == bindparam("worker_id"),
+        Assignment.leased_at >= bindparam("since"),
+        Item.hazards.is_not(None),
+    )
+)
+
+
+@lru_cache
+def instance_policy() -> rules.Policy:
+    s = get_settings()
+    return rules.Policy(
+        daily_minutes=s.daily_exposure_minutes,
+        weekly_minutes=s.weekly_exposure_minutes,
+        break_after_minutes=s.break_after_minutes,
+        break_minutes=s.break_minutes,
+        weights=rules.parse_weights(s.exposure_weights),
+    )
+
+
+def policy_for(spec: dict[str, Any]) -> rules.Policy:
+    return rules.stricter(instance_policy(), spec.get("wellbeing"))
+
+
+def opted_out(session: Connection | Session, worker_id: int) -> list[str]:
+    return list(session.execute(_OPTED, {"worker_id": worker_id}).scalars())
+
+
+def hazard_history(
+    session: Connection | Session, worker_id: int, now: datetime
+) -> list[rules.HazardWork]:
+    """The worker's hazard work of the last 8 days (enough for the weekly budget)."""
+    rows = session.execute(_HISTORY, {"worker_id": worker_id, "since": now - timedelta(days=8)})
+    work = []
+    for r in rows:
+        live = r.state == "leased" and r.lease_expires_at > now
+        # An expired, never-closed lease ended when it ran out.
+        ended = None if live else (r.ended_at or min(r.lease_expires_at, now))
+        work.append(
+            rules.HazardWork(
+                started_at=r.leased_at,
+                ended_at=ended,
+                active_seconds=r.active_seconds,
+                severity=r.severity,
+                lease_seconds=int((r.lease_expires_at - r.leased_at).total_seconds()),
+            )
+        )
+    return work
+
+
+def check_hazard_item(
+    session: Connection, worker_id: int, spec: dict[str, Any], item: Any, now: datetime
+) -> rules.Refusal | None:
+    """The wellbeing veto for one candidate item row (with ``hazards`` and ``severity``)."""
+    if not item.hazards:
+        return None
+    return rules.wellbeing_veto(
+        history=hazard_history(session, worker_id, now),
+        opted_out=opted_out(session, worker_id),
+        item_hazards=item.hazards,
+        item_severity=item.severity,
+        now=now,
+        policy=policy_for(spec),
+    )
+
+
+def refusal_error(refusal: rules.Refusal) -> WellbeingRefusal:
+    resume = refusal.resume_at.isoformat() if refusal.resume_at else None
+    when = f"; you can continue from {resume}" if resume else ""
+    return WellbeingRefusal(refusal.message + when, code=refusal.code, resume_at=resume)
+
+
+def _worker(actor: Actor) -> Actor:
+    if actor.role != "worker":
+        raise Forbidden("only workers have opt-outs and exposure", code="not_a_worker")
+    return actor
+
+
+def check_codes(codes: Any, field: str = "hazards") -> list[str]:
+    """A list of known hazard codes, or InvalidInput naming the first bad one."""
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise InvalidInput(f"{field} must be a list of hazard codes", field=field)
+    for code in codes:
+        if code not in HAZARDS:
+            raise InvalidInput(
+                f"unknown hazard code {code!r}; known codes: {', '.join(HAZARDS)}", field=field
+            )
+    return sorted(set(codes))
+
+
+def set_opt_outs(db: Database, actor: Actor, codes: Any) -> dict[str, list[str]]:
+    """Replace the worker's opt-outs. Scores, eligibility and pay never read them."""
+    wanted = check_codes(codes)
+    with db.transaction() as session:
+        _worker(actor)
+        session.execute(delete(HazardOptOut).where(HazardOptOut.user_id == actor.id))
+        if wanted:
+            session.execute(
+                insert(HazardOptOut), [{"user_id": actor.id, "hazard": c} for c in wanted]
+            )
+        return {"hazards": wanted}
+
+
+def get_opt_outs(db: Database, actor: Actor) -> dict[str, list[str]]:
+    with db.transaction(readonly=True) as session:
+        return {"hazards": sorted(opted_out(session, _worker(actor).id))}
+
+
+def text_severity_max(session: Session | Connection, worker_id: int) -> int:
+    value = session.execute(
+        select(ViewingSetting.text_severity_max).where(ViewingSetting.user_id == worker_id)
+    ).scalar()
+    return DEFAULT_TEXT_SEVERITY if value is None else int(value)
+
+
+def set_text_severity(db: Database, actor: Actor, value: Any) -> dict[str, int]:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEVERITY:
+        raise InvalidInput(
+            f"text_severity_max must be a whole number from 0 to {MAX_SEVERITY}",
+            field="text_severity_max",
+        )
+    with db.transaction() as session:
+        setting = session.get(ViewingSetting, _worker(actor).id)
+        if setting is None:
+            session.add(ViewingSetting(user_id=actor.id, text_severity_max=value))
+        else:
+            setting.text_severity_max = value
+            setting.updated_at = utcnow()
+        return {"text_severity_max": value}
+
+
+def my_wellbeing(db: Database, actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
+    """What the worker's own wellbeing page shows: opt-outs, setting, exposure today."""
+    now = now or utcnow()
+    policy = instance_policy()
+    with db.transaction(readonly=True) as session:
+        _worker(actor)
+        history = hazard_history(session, actor.id, now)
+        return {
+            "hazards": [describe(c) for c in HAZARDS],
+            "opted_out": sorted(opted_out(session, actor.id)),
+            "text_severity_max": text_severity_max(session, actor.id),
+            "exposure_today_minutes": round(
+                rules.exposure_since(history, rules.day_start(now), policy) / 60, 1
+            ),
+            "daily_budget_minutes": policy.daily_minutes,
+        }
+
+
+def log_reveal(db: Database, actor: Actor, assignment_id: int, *, shown: bool) -> dict[str, Any]:
+    """Record that the worker revealed (or hid again) a blurred image."""
+    from fairloop.services.assign import own_assignment  # assign imports this module
+
+    with db.transaction() as session:
+        assignment = own_assignment(session, actor, assignment_id)
+        action = "item.reveal" if shown else "item.hide"
+        audit.record(session, actor, action, f"assignment:{assignment.id}")
+        return {"assignment_id": assignment.id, "shown": shown}
+
+
+def viewing_setting(db: Database, actor: Actor) -> int:
+    """The worker's text severity setting (collapsed above it)."""
+    with db.core_transaction(readonly=True) as conn:
+        return text_severity_max(conn, actor.id)

@@ -1,0 +1,74 @@
+"""The worker's own pages: inbox, and wellbeing (opt-outs, viewing setting, check-ins)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from fairloop.api.deps import get_db
+from fairloop.domain.checkins import ITEMS, SCALE
+from fairloop.services import checkins, inbox, wellbeing
+from fairloop.web.render import page
+from fairloop.web.session import PageActor, check_csrf
+
+router = APIRouter(prefix="/me", include_in_schema=False)
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    values: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    check_csrf(request, (values.get("csrf") or [None])[0])
+    return values
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, actor: PageActor) -> Response:
+    notices = inbox.inbox(get_db(request), actor, mark_read=True)
+    request.state.inbox_unread = 0
+    return page(request, "inbox.html", notices=notices)
+
+
+@router.get("/wellbeing")
+def wellbeing_page(request: Request, actor: PageActor, saved: str = "") -> Response:
+    db = get_db(request)
+    return page(
+        request,
+        "wellbeing.html",
+        me=wellbeing.my_wellbeing(db, actor),
+        checkins=checkins.my_checkins(db, actor),
+        items=ITEMS,
+        scale=SCALE,
+        saved=saved,
+    )
+
+
+@router.post("/wellbeing/opt-outs")
+async def save_opt_outs(request: Request, actor: PageActor) -> Response:
+    form = await _form(request)
+    codes = form.get("hazard", [])
+    await run_in_threadpool(wellbeing.set_opt_outs, get_db(request), actor, codes)
+    return RedirectResponse("/me/wellbeing?saved=opt-outs", status_code=303)
+
+
+@router.post("/wellbeing/viewing")
+async def save_viewing(request: Request, actor: PageActor) -> Response:
+    form = await _form(request)
+    raw = (form.get("text_severity_max") or [""])[0]
+    value = int(raw) if raw.isdigit() and len(raw) < 3 else raw
+    await run_in_threadpool(wellbeing.set_text_severity, get_db(request), actor, value)
+    return RedirectResponse("/me/wellbeing?saved=viewing", status_code=303)
+
+
+@router.post("/wellbeing/checkin")
+async def save_checkin(request: Request, actor: PageActor) -> Response:
+    form = await _form(request)
+    answers: list[object] = []
+    for i in range(len(ITEMS)):
+        raw = (form.get(f"q{i}") or [""])[0]
+        answers.append(int(raw) if raw.isdigit() and len(raw) < 3 else raw)
+    await run_in_threadpool(checkins.submit_checkin, get_db(request), actor, answers)
+    return RedirectResponse("/me/wellbeing?saved=checkin", status_code=303)
