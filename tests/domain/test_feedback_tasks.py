@@ -100,3 +100,12 @@ def test_majority_preference_names_a_strict_winner_or_a_tie(items):
 def test_aggregate_order_by_mean_place_keeps_equal_means_tied():
     assert aggregate_order([["a", "b", "c"], ["b", "a", "c"]]) == [["a", "b"], "c"]
     assert aggregate_order([["a", ["b", "c"]], ["a", "c", "b"]]) == ["a", "c", "b"]
+
+
+def test_a_modelled_winner_leads_the_order():
+    from fairloop.domain.preferences import lead_with
+
+    assert lead_with(["a", ["b", "c"], "d"], "c") == ["c", "a", "b", "d"]
+    assert lead_with(["a", ["b", "c", "d"]], "d") == ["d", "a", ["b", "c"]]
+    assert lead_with(["a", "b"], None) == ["a", "b"]
+    assert lead_with(["a", "b"], "a") == ["a", "b"]

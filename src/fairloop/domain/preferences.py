@@ -58,26 +58,38 @@ def _majority(item_id: int, counts: dict[str, int]) -> Preference:
     )
 
 
-def mean_positions(orders: Sequence[Sequence[str | Sequence[str]]]) -> dict[str, float]:
-    """Each response's mean 1-based place over workers' orders (best first); a tied
+Order = Sequence[str | Sequence[str]]
+
+
+def mean_positions(
+    orders: Sequence[Order], weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Each response's mean 1-based place over workers' orders (best first), each
+    order weighted by its worker's reliability when ``weights`` are given; a tied
     group shares the mean of the places it spans."""
     totals: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for order in orders:
+    counts: dict[str, float] = {}
+    for n, order in enumerate(orders):
+        # A worker the model gives no weight at all still counts a little, so that an
+        # item answered only by such workers has an order.
+        weight = 1.0 if weights is None else max(weights[n], 1e-6)
         place = 1
         for entry in order:
             group = [entry] if isinstance(entry, str) else list(entry)
             shared = place + (len(group) - 1) / 2
             for rid in group:
-                totals[rid] = totals.get(rid, 0.0) + shared
-                counts[rid] = counts.get(rid, 0) + 1
+                totals[rid] = totals.get(rid, 0.0) + weight * shared
+                counts[rid] = counts.get(rid, 0.0) + weight
             place += len(group)
     return {rid: totals[rid] / counts[rid] for rid in totals}
 
 
-def aggregate_order(orders: Sequence[Sequence[str | Sequence[str]]]) -> list[str | list[str]]:
-    """Workers' orders as one order, best first, by mean place; equal means stay tied."""
-    means = mean_positions(orders)
+def aggregate_order(
+    orders: Sequence[Order], weights: Sequence[float] | None = None
+) -> list[str | list[str]]:
+    """Workers' orders as one order, best first, by (weighted) mean place; equal
+    means stay tied."""
+    means = mean_positions(orders, weights)
     result: list[str | list[str]] = []
     for _mean, group in groupby(sorted(means, key=lambda r: (means[r], r)), key=means.get):
         ids = list(group)
@@ -88,3 +100,20 @@ def aggregate_order(orders: Sequence[Sequence[str | Sequence[str]]]) -> list[str
 def summary(values: Sequence[int]) -> tuple[float, float, int]:
     """(mean, median, count) of one criterion's ratings of one item."""
     return sum(values) / len(values), float(median(values)), len(values)
+
+
+def lead_with(order: list[str | list[str]], winner: str | None) -> list[str | list[str]]:
+    """``order`` with ``winner`` moved to the front on its own: where a model over
+    workers decided the best response, the order agrees with it."""
+    if winner is None:
+        return order
+    rest: list[str | list[str]] = []
+    for entry in order:
+        if entry == winner:
+            continue
+        if isinstance(entry, list) and winner in entry:
+            left = [r for r in entry if r != winner]
+            rest.append(left[0] if len(left) == 1 else left)
+        else:
+            rest.append(entry)
+    return [winner, *rest]

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Submission
-from fairloop.domain.preferences import aggregate_order, aggregate_preference
+from fairloop.domain.preferences import aggregate_preference
 from fairloop.services.exports.common import (
     has_chat_prompts,
     prompt_key,
@@ -25,6 +25,14 @@ from fairloop.services.exports.common import (
     stream,
 )
 from fairloop.services.exports.merge import items_in_order, with_items
+from fairloop.services.preference_model import (
+    ModelledPick,
+    PickModel,
+    model_picks,
+    modelled_order,
+    project_method,
+    ranked_orders,
+)
 
 COLUMNS = {
     "prompt": "text_or_messages",
@@ -38,6 +46,7 @@ COLUMNS = {
     "rejected_id": "str",
     "votes": "int",
     "agreement": "float",
+    "confidence": "float",
     "source": "str",
 }
 TASK_TYPES = ("compare", "rank", "rate")
@@ -55,10 +64,13 @@ def dpo_rows(
     task = spec["task"]
     with db.core_transaction(readonly=True) as conn:
         chat = has_chat_prompts(conn, project_id)
+        if task["type"] in ("compare", "rank"):
+            method = project_method(conn, project_id, spec)
+            model = None if method == "mv" else model_picks(conn, project_id, task["type"], method)
         if task["type"] == "compare":
-            yield from _from_compare(conn, project_id, chat, tally)
+            yield from _from_compare(conn, project_id, chat, tally, model)
         elif task["type"] == "rank":
-            yield from _from_rank(conn, project_id, chat, tally)
+            yield from _from_rank(conn, project_id, chat, tally, model)
         elif task.get("pairs"):
             yield from _from_rate(conn, project_id, chat, task["pairs"], tally)
 
@@ -87,36 +99,48 @@ def _counted(project_id: int, *columns: Any) -> Any:
     )
 
 
-def _from_compare(
-    conn: Connection, project_id: int, chat: bool, tally: Tally
-) -> Iterator[dict[str, Any]]:
+def _compare_picks(
+    conn: Connection, project_id: int, model: PickModel | None
+) -> Iterator[tuple[int, ModelledPick]]:
+    if model is not None:
+        yield from sorted(model.picks.items())
+        return
     query = _counted(project_id, Submission.worker_id, Submission.answer["preferred"].as_string())
-    prefs = ((p.item_id, p) for p in aggregate_preference(stream(conn, query)))
-    for item, pref in with_items(conn, project_id, prefs):
-        if pref.winner is None:
+    for p in aggregate_preference(stream(conn, query)):
+        yield p.item_id, ModelledPick(p.winner, p.agreement, p.votes, p.agreement)
+
+
+def _from_compare(
+    conn: Connection, project_id: int, chat: bool, tally: Tally, model: PickModel | None
+) -> Iterator[dict[str, Any]]:
+    for item, pick in with_items(conn, project_id, _compare_picks(conn, project_id, model)):
+        if pick.winner is None:
             tally.left_out += 1
             continue
-        loser = next(r for r in response_texts(item.data) if r != pref.winner)
+        loser = next(r for r in response_texts(item.data) if r != pick.winner)
         yield _row(
-            item, pref.winner, loser, chat, votes=pref.votes, agreement=pref.agreement,
-            source="compare",
+            item, pick.winner, loser, chat, votes=pick.votes, agreement=pick.agreement,
+            confidence=pick.confidence, source="compare",
         )  # fmt: skip
 
 
 def _from_rank(
-    conn: Connection, project_id: int, chat: bool, tally: Tally
+    conn: Connection, project_id: int, chat: bool, tally: Tally, model: PickModel | None
 ) -> Iterator[dict[str, Any]]:
     """Best against worst of each item's aggregated order."""
-    rows = stream(conn, _counted(project_id, Submission.answer))
-    orders = ((i, [r[1]["order"] for r in g]) for i, g in groupby(rows, key=lambda r: r[0]))
-    for item, item_orders in with_items(conn, project_id, orders):
-        order = aggregate_order(item_orders)
+    orders = ranked_orders(conn, project_id, model.reliability if model else None)
+    for item, (item_orders, weights) in with_items(conn, project_id, orders):
+        order = modelled_order(item_orders, weights, model.picks[item.id] if model else None)
         best, worst = order[0], order[-1]
         if not isinstance(best, str) or not isinstance(worst, str) or len(order) < 2:
             tally.left_out += 1
             continue
         agree = sum(1 for o in item_orders if o[0] == best) / len(item_orders)
-        yield _row(item, best, worst, chat, votes=len(item_orders), agreement=agree, source="rank")
+        confidence = model.picks[item.id].confidence if model else agree
+        yield _row(
+            item, best, worst, chat, votes=len(item_orders), agreement=agree,
+            confidence=confidence, source="rank",
+        )  # fmt: skip
 
 
 def _from_rate(
@@ -155,5 +179,6 @@ def _from_rate(
             "rejected_id": worst.external_id or str(worst.id),
             "votes": n_high + n_low,
             "agreement": None,
+            "confidence": None,
             "source": "rate",
         }

@@ -1,19 +1,21 @@
-"""``rankings``: per item, the aggregated order (best first, by mean place) with each
-response's mean place."""
+"""``rankings``: per item, the aggregated order with each response's mean place. The
+order is by mean place, each worker weighted by the reliability the project's
+aggregation method gives them, and led by that method's pick of the best response."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
-
 from fairloop.db.engine import Database
-from fairloop.db.models import Submission
-from fairloop.domain.preferences import aggregate_order, mean_positions
-from fairloop.services.exports.common import stream
+from fairloop.domain.preferences import mean_positions
 from fairloop.services.exports.merge import with_items
+from fairloop.services.preference_model import (
+    model_picks,
+    modelled_order,
+    project_method,
+    ranked_orders,
+)
 
 COLUMNS = {
     "item_id": "int",
@@ -21,25 +23,25 @@ COLUMNS = {
     "order": "json",
     "mean_place": "json",
     "submissions": "int",
+    "confidence": "float",
 }
 TASK_TYPES = ("rank",)
 
 
 def rankings_rows(db: Database, project_id: int, spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    query = (
-        select(Submission.item_id, Submission.answer)
-        .where(Submission.project_id == project_id, Submission.counted.is_(True))
-        .order_by(Submission.item_id, Submission.id)
-    )
     with db.core_transaction(readonly=True) as conn:
-        rows = stream(conn, query)
-        orders = ((i, [r[1]["order"] for r in g]) for i, g in groupby(rows, key=lambda r: r[0]))
-        for item, item_orders in with_items(conn, project_id, orders):
-            means = mean_positions(item_orders)
+        method = project_method(conn, project_id, spec)
+        model = None if method == "mv" else model_picks(conn, project_id, "rank", method)
+        orders = ranked_orders(conn, project_id, model.reliability if model else None)
+        for item, (item_orders, weights) in with_items(conn, project_id, orders):
+            means = mean_positions(item_orders, weights)
+            order = modelled_order(item_orders, weights, model.picks[item.id] if model else None)
+            top_share = sum(1 for o in item_orders if o[0] == order[0]) / len(item_orders)
             yield {
                 "item_id": item.id,
                 "external_id": item.external_id,
-                "order": aggregate_order(item_orders),
+                "order": order,
                 "mean_place": {k: round(v, 6) for k, v in sorted(means.items())},
                 "submissions": len(item_orders),
+                "confidence": model.picks[item.id].confidence if model else top_share,
             }
