@@ -200,3 +200,30 @@ def test_bad_redteam_specs_store_nothing(db, http, model_server, change, field):
     assert r.status_code == 422, r.text
     assert r.json()["error"]["field"] == field
     assert f.row_counts(db) == before
+
+
+def test_red_team_goals_are_hazard_work(db, http, model_server):
+    """A goal is stored as hazard work: its own hazard, else the project's declared ones,
+    at its severity or the worst; so opt-outs and exposure apply to red-teaming too."""
+    from fairloop.db.models import Item
+    from fairloop.services.wellbeing import set_opt_outs
+
+    requester, _ = f.user(db, "requester")
+    project_id = create_project(db, requester, parse_spec(redteam_spec(model_server.base_url)))
+    goals = [
+        {"id": "own", "data": {"goal": "Get steps", "hazard": "ncr"}, "severity": 2},
+        {"id": "any", "data": {"goal": "Say something cruel"}},
+    ]
+    f.add_items(db, requester, project_id, goals)
+    with db.engine.connect() as conn:
+        stored = dict(
+            ((e, (h, s)) for e, h, s in conn.execute(
+                select(Item.external_id, Item.hazards, Item.severity).where(
+                    Item.project_id == project_id
+                )
+            ))
+        )  # fmt: skip
+    assert stored == {"own": (["ncr"], 2), "any": (["vcr", "ncr"], 4)}
+    worker, token = f.consented_worker(db, project_id)
+    set_opt_outs(db, worker, ["ncr"])
+    assert http(token).post(f"/api/v1/projects/{project_id}/assignments").status_code == 204

@@ -10,7 +10,7 @@ from fairloop.assist.outbound import check_url
 from fairloop.domain.hazards import HAZARDS
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.redteam import exposure_severity
-from fairloop.domain.viewing import DEFAULT_COLLAPSE_AT, collapsed
+from fairloop.domain.viewing import DEFAULT_TEXT_SEVERITY, collapsed
 from fairloop.errors import InvalidInput
 
 REDTEAM = parse_task(
@@ -45,14 +45,12 @@ def test_redteam_answer_refuses_unknown_codes_and_fields():
     assert REDTEAM.model.base_url == "https://api.example.com/v1"
 
 
-@given(
-    severity=st.one_of(st.none(), st.integers(0, 4)), own=st.one_of(st.none(), st.integers(0, 5))
-)
+@given(severity=st.one_of(st.none(), st.integers(0, 4)), own=st.integers(0, 4))
 def test_collapse_rule(severity, own):
-    threshold = DEFAULT_COLLAPSE_AT if own is None else own
-    assert collapsed(severity, worker_collapse_at=own) == (
-        severity is not None and severity >= threshold
-    )
+    # Shown at once only when rated and at or below the worker's own setting.
+    shown = severity is not None and severity <= own
+    assert collapsed(severity, own) is not shown
+    assert collapsed(severity) is (severity is None or severity > DEFAULT_TEXT_SEVERITY)
 
 
 @given(

@@ -9,6 +9,7 @@ from typing import Any
 from fairloop.domain.answers import normalise_gold
 from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
 from fairloop.domain.specs import ProjectSpec
+from fairloop.domain.tasks.redteam import exposure_severity
 from fairloop.errors import InvalidInput
 from fairloop.io.jsontext import check_storable
 
@@ -46,14 +47,32 @@ def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
         check_storable(external_id, field=f"{where}: id")
         if not 0 < len(external_id) <= 200:
             raise InvalidInput("id must be 1 to 200 characters", field=f"{where}: id")
+    hazards = _hazards(raw.get("hazards"), spec, where)
+    severity = _small_int(raw.get("severity"), 0, MAX_SEVERITY, f"{where}: severity")
+    if spec.task.type == "redteam":
+        hazards, severity = _redteam_exposure(data, hazards, severity, spec, where)
     return ItemIn(
         external_id=external_id,
         data=data,
         gold=_gold(raw.get("gold"), spec, where),
-        hazards=_hazards(raw.get("hazards"), spec, where),
-        severity=_small_int(raw.get("severity"), 0, MAX_SEVERITY, f"{where}: severity"),
+        hazards=hazards,
+        severity=severity,
         priority=_small_int(raw.get("priority"), -1_000_000, 1_000_000, f"{where}: priority") or 0,
     )
+
+
+def _redteam_exposure(
+    data: dict[str, Any], hazards: list[str] | None, severity: int | None, spec: Any, where: str
+) -> tuple[list[str] | None, int | None]:
+    """A red-team goal is hazard work even where the item names no hazard: the model may
+    say anything the project declared. Stored as the item's hazards and severity, the
+    opt-outs, exposure budget and breaks apply to it as to any hazard item."""
+    if hazards is None and data.get("hazard"):
+        hazards = _hazards([data["hazard"]], spec, f"{where}: data.hazard")
+    hazards = hazards or (list(spec.hazards) or None)
+    if hazards is None:
+        return None, severity
+    return hazards, exposure_severity(severity, spec.model_dump())
 
 
 def _gold(value: Any, spec: ProjectSpec, where: str) -> dict[str, Any] | None:

@@ -16,12 +16,10 @@ from fairloop.db.models import Assignment, HazardOptOut, Item, ViewingSetting
 from fairloop.domain import wellbeing as rules
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS, MAX_SEVERITY, describe
+from fairloop.domain.viewing import DEFAULT_TEXT_SEVERITY
 from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
 from fairloop.services import audit
 from fairloop.settings import get_settings
-
-DEFAULT_TEXT_SEVERITY = 2
-"""Text above this severity is collapsed until the worker chooses otherwise."""
 
 _OPTED = select(HazardOptOut.hazard).where(HazardOptOut.user_id == bindparam("worker_id"))
 _HISTORY = (

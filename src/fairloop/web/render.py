@@ -14,6 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from fairloop.domain.viewing import collapsed
+
 TEMPLATES = Path(__file__).parent / "templates"
 LOCALES = Path(__file__).parent.parent / "locale"
 
@@ -52,6 +54,7 @@ def _env() -> Environment:
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters["markdown"] = markdown
     env.filters["pretty_json"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
+    env.globals["collapsed"] = collapsed
     return env
 
 

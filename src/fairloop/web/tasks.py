@@ -18,7 +18,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS
 from fairloop.domain.viewing import collapsed
 from fairloop.errors import FairloopError, Forbidden
-from fairloop.services import redteam
+from fairloop.services import redteam, wellbeing
 from fairloop.services.assign import Lease
 from fairloop.web.session import PageActor, check_csrf
 
@@ -31,15 +31,16 @@ def page_context(db: Database, actor: Actor, lease: Lease) -> tuple[str, dict[st
     kind = lease.task["type"]
     if kind == "redteam":
         turns, severity = redteam.chat_view(db, actor, lease.id)
+        collapse = collapsed(severity, wellbeing.viewing_setting(db, actor))
         for turn in turns:
-            turn["collapsed"] = turn["role"] == "assistant" and collapsed(severity)
+            turn["collapsed"] = turn["role"] == "assistant" and collapse
         return TEMPLATES[kind], {
             "turns": turns,
             "sent": sum(1 for t in turns if t["role"] == "user"),
             "pending": bool(turns) and turns[-1]["role"] == "user",
             "hazard_codes": HAZARDS,
             "severity": severity,
-            "collapse": collapsed(severity),
+            "collapse": collapse,
         }
     return f"task_{kind}.html", {}
 
