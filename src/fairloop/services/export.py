@@ -18,23 +18,10 @@ from fairloop.services import export_tasks
 from fairloop.services.access import project_for_requester
 from fairloop.services.aggregation import decide
 from fairloop.services.exports import DATASETS, FEEDBACK_TYPES, check_fits, dataset_rows
+from fairloop.services.exports.raw import COLUMNS as RAW_COLUMNS
 from fairloop.services.exports.raw import raw_rows
 from fairloop.services.votes import project_votes
 
-RAW_COLUMNS = {
-    "submission_id": "int",
-    "item_id": "int",
-    "external_id": "str",
-    "worker": "str",
-    "answer": "json",
-    "active_seconds": "int",
-    "submitted_at": "str",
-    "assignment_id": "int",
-    "shown": "json",
-    "late": "bool",
-    "counted": "bool",
-    "review_state": "str",
-}
 AGGREGATED_COLUMNS = {
     "item_id": "int",
     "external_id": "str",
