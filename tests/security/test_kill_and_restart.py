@@ -96,12 +96,14 @@ class Worker(threading.Thread):
         self.stop = stop
         self.acked: list[tuple[int, int]] = []  # (assignment id, submission id)
         self.errors: list[str] = []
+        self.interrupted = 0  # requests that got no answer (the kill)
 
     def call(self, method: str, path: str, **kwargs) -> httpx.Response | None:
         while not self.stop.is_set():
             try:
                 return self.client.request(method, path, **kwargs)
             except httpx.TransportError:
+                self.interrupted += 1
                 time.sleep(0.1)  # the server is down: wait for it to come back
         return None
 
@@ -162,6 +164,7 @@ def test_acknowledged_work_survives_sigkill_under_load(db, tmp_path):
         assert [e for w in workers for e in w.errors] == []
         acked = [pair for w in workers for pair in w.acked]
         assert len(acked) > acked_at_kill  # work went on after the restart
+        assert sum(w.interrupted for w in workers) > 0  # the kill cut requests short
 
         # The orphaned lease still holds its item; once it expires another worker gets
         # it, and the last item is done. (The server's clock cannot be moved, so this
