@@ -123,3 +123,37 @@ def test_hostile_requester_content_renders_as_text(site, page_factory, model_ser
     for path in ("/projects", f"/projects/{project_id}", f"/projects/{chat_id}"):
         page.goto(base + path)
         assert_inert(page, dialogs)
+
+
+def hostile_item(kind: str) -> dict:
+    """An item of ``kind`` with the payload in every text field its page shows."""
+    from tests.factories.feedback import item
+
+    data = item(kind, 1)["data"]
+    for key in ("prompt", "response", "scenario", "draft"):
+        if key in data:
+            data[key] = f"{key} {PAYLOAD}"
+    for response in data.get("responses", []):
+        response["text"] = f"{response['id']} {PAYLOAD}"
+    for message in data.get("messages", []):
+        message["content"] = f"message {PAYLOAD}"
+    return {"data": data}
+
+
+@pytest.mark.parametrize("kind", ["rate", "compare", "rank", "write", "converse"])
+def test_feedback_task_pages_render_hostile_items_as_text(site, page_factory, kind):
+    from tests.factories.feedback import feedback_spec
+
+    db, base = site.db, site.url
+    requester, _ = f.user(db, "requester")
+    spec = feedback_spec(kind, overlap=1)
+    spec["name"] = f"{kind} {SHORT}"
+    spec["task"]["instructions"] = f"Do it {PAYLOAD}"
+    project_id = create_project(db, requester, parse_spec(spec))
+    f.add_items(db, requester, project_id, [hostile_item(kind)])
+    worker, _ = f.user(db, "worker")
+    page = page_factory()
+    dialogs = watch(page)
+    log_in(page, base, worker.email)
+    start_task(page, base, project_id)
+    assert_inert(page, dialogs)
