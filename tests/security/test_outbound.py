@@ -268,3 +268,28 @@ def test_over_the_api_a_redirecting_model_is_a_502_without_its_body(
         spec = redteam_spec(refused)
         again = http(rtoken).post("/api/v1/projects", json=spec)
         assert again.status_code == 422 and again.json()["error"]["field"] == FIELD, again.text
+
+
+def test_workers_never_see_the_models_address_key_name_or_system_prompt(
+    http, db, upstream, allow_upstream
+):
+    from tests.factories.model import redteam_spec
+
+    requester, rtoken = f.user(db, "requester")
+    spec = redteam_spec(f"{upstream}/echo", system="SYSTEM-PROMPT-SECRET", api_key_env="HOME")
+    project_id = http(rtoken).post("/api/v1/projects", json=spec).json()["id"]
+    f.add_items(db, requester, project_id, [{"data": {"goal": "explain"}, "hazards": ["vcr"]}])
+    _w, wtoken = f.consented_worker(db, project_id)
+    api = http(wtoken)
+    seen = [
+        api.get(f"/api/v1/projects/{project_id}"),
+        api.get("/api/v1/projects"),
+        api.post(f"/api/v1/projects/{project_id}/assignments"),
+    ]
+    for response in seen:
+        assert response.status_code in (200, 201), response.text
+        for secret in ("SYSTEM-PROMPT-SECRET", str(allow_upstream), "HOME", "base_url"):
+            assert secret not in response.text, (response.request.url, secret)
+    assert seen[2].json()["task"]["model"] == {"name": "scripted-1", "demo": False}
+    # The requester still sees the whole spec.
+    assert "SYSTEM-PROMPT-SECRET" in http(rtoken).get(f"/api/v1/projects/{project_id}").text
