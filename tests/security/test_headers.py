@@ -95,3 +95,21 @@ def test_an_unexpected_error_carries_the_headers_and_no_traceback(db):
     assert response.json()["error"]["code"] == "internal"
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert_secure_headers(response)
+
+
+def test_templates_have_no_inline_script_and_json_only_through_tojson():
+    """The CSP would block an inline script anyway; this keeps templates from relying
+    on one, and makes any JSON data block go through ``tojson`` (which escapes ``<``,
+    ``>``, ``&`` and quotes, so ``</script>`` in data cannot close the element)."""
+    from fairloop.web.render import TEMPLATES
+
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        source = template.read_text()
+        for tag, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", source, flags=re.S):
+            if "src=" in tag:
+                assert not body.strip(), template.name
+                continue
+            assert 'type="application/json"' in tag, f"{template.name}: inline script"
+            assert re.fullmatch(r"\s*\{\{[^}]*\|\s*tojson\s*\}\}\s*", body), template.name
+        assert not re.search(r"\son[a-z]+\s*=", source), f"{template.name}: inline handler"
+        assert "|safe" not in source.replace(" ", ""), f"{template.name}: |safe"
