@@ -54,7 +54,12 @@ def test_failures_become_model_errors_without_the_upstream_body(model_server, fa
     assert "UPSTREAM-SECRET" not in err.value.message
 
 
-def test_timeout_and_unreachable(model_server):
+def test_timeout_and_unreachable(model_server, monkeypatch):
+    from fairloop.settings import get_settings
+
+    # Port 9 (discard) is closed: allowed like the scripted model, so the call is tried.
+    monkeypatch.setenv("FAIRLOOP_OUTBOUND_ALLOW", f"127.0.0.1:{model_server.port},127.0.0.1:9")
+    get_settings.cache_clear()
     model_server.model.failures.append("timeout")
     with pytest.raises(ModelError) as err:
         asyncio.run(collect(OpenAIChat(config(model_server, timeout_seconds=0.3)), "hi"))

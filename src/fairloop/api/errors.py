@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from fairloop.api.headers import HEADERS
 from fairloop.domain.specs import field_path
 from fairloop.errors import FairloopError
 
@@ -70,6 +71,10 @@ def install_error_handlers(app: FastAPI, *, render_page_error: PageErrorRenderer
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Starlette answers this from its outermost layer, outside SecurityHeaders, so
+        # the headers are added here.
         return JSONResponse(
-            error_body("internal", "something went wrong on our side"), status_code=500
+            error_body("internal", "something went wrong on our side"),
+            status_code=500,
+            headers={name.decode(): value.decode() for name, value in HEADERS},
         )

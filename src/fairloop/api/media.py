@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from fairloop.api.deps import Id, call_as_actor, current_actor, get_db
 from fairloop.domain.tasks.record import RecordTask
-from fairloop.errors import InvalidInput
+from fairloop.errors import InvalidInput, NotFound
 from fairloop.services import media
 
 router = APIRouter(tags=["media"])
@@ -68,8 +69,30 @@ async def post_media(assignment_id: Id, request: Request) -> dict[str, Any]:
     return await upload_take(request, assignment_id)
 
 
+# Types a browser may show in place: audio and video players run no script. Anything
+# else is sent as a download, so a stored file can never render as a page of ours.
+INLINE_TYPES = frozenset(media.INLINE_TYPES)
+
+
+def _media_id(raw: str) -> int:
+    """The id from the path. Anything else (``..%2F..%2Fetc``, ``1.wav``) is a 404 like
+    an unknown id: a file route answers nothing about paths."""
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**63:
+        raise NotFound("no such media", field="media_id")
+    return int(raw)
+
+
 @router.get("/api/v1/media/{media_id}", response_model=None)
-async def get_media(media_id: Id, request: Request) -> FileResponse:
+async def get_media(
+    request: Request, media_id: str = PathParam(description="the media id (a number)")
+) -> FileResponse:
     """A take, for the worker who recorded it or the project's requester."""
-    found = await call_as_actor(request, lambda db, actor: media.open_media(db, actor, media_id))
-    return FileResponse(found.path, media_type=found.media_type)
+    number = _media_id(media_id)
+    found = await call_as_actor(request, lambda db, actor: media.open_media(db, actor, number))
+    inline = found.media_type in INLINE_TYPES
+    return FileResponse(
+        found.path,
+        media_type=found.media_type if inline else "application/octet-stream",
+        filename=f"media-{number}{found.path.suffix}",
+        content_disposition_type="inline" if inline else "attachment",
+    )

@@ -16,10 +16,13 @@ from asyncio import AbstractEventLoop, get_running_loop
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 import httpx
 
 from fairloop.assist.connector import Message, ModelError
+from fairloop.assist.outbound import Target, pin
 from fairloop.domain.tasks.redteam import ModelConfig
+from fairloop.errors import InvalidInput
 
 _clients: weakref.WeakKeyDictionary[AbstractEventLoop, httpx.AsyncClient] = (
     weakref.WeakKeyDictionary()
@@ -39,7 +42,25 @@ def shared_client() -> httpx.AsyncClient:
     return client
 
 
+async def _target(url: str) -> Target:
+    """The checked address to call. Checked here, at the moment of connecting, and the
+    connection goes to the address that was checked (no second lookup)."""
+    try:
+        return await anyio.to_thread.run_sync(lambda: pin(url, field="task.model.base_url"))
+    except InvalidInput as exc:
+        raise ModelError(
+            f"the model's address is not allowed: {exc.message}", code="model_refused"
+        ) from None
+
+
 def _status_error(status: int) -> ModelError:
+    if 300 <= status < 400:
+        # A redirect could lead anywhere, the outbound rule's refusals included.
+        return ModelError(
+            f"the model server answered with a redirect (HTTP {status}), which is not "
+            "followed; tell the requester to give the final URL",
+            code="model_redirect",
+        )
     if status in (401, 403):
         return ModelError(
             f"the model server refused the project's credentials (HTTP {status}); "
@@ -94,12 +115,18 @@ class OpenAIChat:
             headers["Authorization"] = f"Bearer {self._api_key}"
         timeout = httpx.Timeout(self.config.timeout_seconds, connect=10.0)
         client = self._client or shared_client()
-        url = f"{self.config.base_url}/chat/completions"
+        target = await _target(f"{self.config.base_url}/chat/completions")
+        headers["Host"] = target.host_header
         try:
             async with client.stream(
-                "POST", url, json=self._request(messages), headers=headers, timeout=timeout
+                "POST",
+                target.url,
+                json=self._request(messages),
+                headers=headers,
+                timeout=timeout,
+                extensions={"sni_hostname": target.sni} if target.sni else None,
             ) as response:
-                if response.status_code >= 400:
+                if response.status_code >= 300:
                     raise _status_error(response.status_code)
                 async for piece in _pieces(response):
                     yield piece

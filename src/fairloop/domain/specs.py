@@ -185,6 +185,19 @@ def spec_to_json(spec: ProjectSpec) -> dict[str, Any]:
 _TASK_ADAPTER: TypeAdapter[Task] = TypeAdapter(Task)
 
 
+WORKER_MODEL_FIELDS = ("name", "demo")
+"""What a worker sees of a red-team project's model: its address, system prompt and
+key name are the requester's, and an address may name a host inside the network."""
+
+
+def task_for_workers(task: dict[str, Any]) -> dict[str, Any]:
+    """The stored task as workers may see it (a copy; the stored one is untouched)."""
+    if not isinstance(task.get("model"), dict):
+        return task
+    model = {k: v for k, v in task["model"].items() if k in WORKER_MODEL_FIELDS}
+    return {**task, "model": model}
+
+
 def parse_task(stored: dict[str, Any]) -> Task:
     """The task section of a stored (already validated) spec."""
     return _TASK_ADAPTER.validate_python(stored)

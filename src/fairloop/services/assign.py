@@ -33,6 +33,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent, Item, Project
 from fairloop.domain.actors import Actor
 from fairloop.domain.scheduling import MAX_PENDING, credited_seconds, has_room, lease_expiry
+from fairloop.domain.specs import task_for_workers
 from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound
 from fairloop.services import wellbeing
@@ -63,7 +64,8 @@ class Lease:
                 "hazards": self.hazards,
                 "severity": self.severity,
             },
-            "task": self.task,
+            # The JSON goes to the worker: the model's address and prompt stay behind.
+            "task": task_for_workers(self.task),
             "shown": self.shown,
             "lease_expires_at": self.lease_expires_at.isoformat(),
         }

@@ -138,6 +138,10 @@ def store_take(db: Database, actor: Actor, assignment_id: int, data: bytes) -> d
         }
 
 
+INLINE_TYPES = frozenset(MIME.values())
+"""The types a take may be served as for playing in place (all audio)."""
+
+
 @dataclass(frozen=True)
 class MediaFile:
     path: Path

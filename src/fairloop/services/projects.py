@@ -23,7 +23,7 @@ from fairloop.db.models import (
 )
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import describe
-from fairloop.domain.specs import ProjectSpec, spec_to_json
+from fairloop.domain.specs import ProjectSpec, spec_to_json, task_for_workers
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import (
@@ -140,7 +140,9 @@ def _summary(session: Session, project: Project) -> dict[str, Any]:
 
 
 def _hide_requester(view: dict[str, Any]) -> None:
-    """Workers learn the requester's name only where the disclosure makes it public."""
+    """Workers learn the requester's name only where the disclosure makes it public,
+    and nothing of a model's address, key or system prompt."""
+    view["task"] = task_for_workers(view["task"])
     if not view["disclosure"].get("identity_public", False):
         view["requester"] = None
 
