@@ -27,7 +27,9 @@ PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_m
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="fairloop", version=__version__, docs_url="/docs", redoc_url=None)
+    # No Swagger page: it loads its script from a CDN, which many of our users cannot
+    # reach and our CSP refuses. /openapi.json is the API's description.
+    app = FastAPI(title="fairloop", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings or get_settings()
     app.state.db = db or Database(app.state.settings.database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
