@@ -16,6 +16,7 @@ depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 WHEN = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+NOT_TEST = "kind != 'qualification'"
 QUEUE = ["project_id", "neg_priority", "submission_count", "seq"]
 
 
@@ -75,9 +76,24 @@ def upgrade() -> None:
     op.create_index(
         "ix_qualification_attempts_worker", "qualification_attempts", ["project_id", "user_id"]
     )
+    # Never twice on an item, except a qualification test taken again.
+    with op.batch_alter_table("assignments") as batch:
+        batch.drop_constraint("uq_assignments_item_id_worker_id", type_="unique")
+    op.create_index(
+        "uq_assignments_item_worker",
+        "assignments",
+        ["item_id", "worker_id"],
+        unique=True,
+        sqlite_where=sa.text(NOT_TEST),
+        postgresql_where=sa.text(NOT_TEST),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_assignments_item_worker", table_name="assignments")
+    op.execute("DELETE FROM assignments WHERE kind = 'qualification'")
+    with op.batch_alter_table("assignments") as batch:
+        batch.create_unique_constraint("uq_assignments_item_id_worker_id", ["item_id", "worker_id"])
     op.drop_index("ix_qualification_attempts_worker", table_name="qualification_attempts")
     op.drop_table("qualification_attempts")
     op.drop_index(op.f("ix_worker_skills_user_id"), table_name="worker_skills")
