@@ -109,7 +109,11 @@ def lease_next(
         spec = project.spec
         params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
         _check_pending(conn, spec, params)
-        counters = conn.execute(sql.COUNTERS, params).first()
+        # The counters matter only to gold, the daily cap and the qualification: a
+        # project without them keeps the lease as lean as it was.
+        counted = bool(spec.get("gold_rate") or spec.get("daily_cap"))
+        needs_counters = counted or bool(spec.get("qualification"))
+        counters = conn.execute(sql.COUNTERS, params).first() if needs_counters else None
         skills = sql.worker_skills(conn, actor.id)
         _check_worker(spec, project.id, counters, skills, now)
         params.update(sql.skill_params(skills, postgres=db.is_postgres))
@@ -123,8 +127,9 @@ def lease_next(
         item = _lease_candidate(conn, spec, actor.id, params, gold=gold, pg=db.is_postgres)
         if item is None:
             return None
-        counts = {"pw_project": project.id, "pw_worker": actor.id, "today": now.date()}
-        conn.execute(sql.COUNT_LEASE, {**counts, "gold": int(item.kind == "gold")})
+        if counted:
+            counts = {"pw_project": project.id, "pw_worker": actor.id, "today": now.date()}
+            conn.execute(sql.COUNT_LEASE, {**counts, "gold": int(item.kind == "gold")})
         return insert_lease(conn, project, actor.id, item.row, now, kind="task")
 
 
