@@ -240,3 +240,14 @@ def test_pending_cap_drops_to_one_when_work_is_scarce():
     assert rule.pending_cap(3, 30) == 3
     assert rule.pending_cap(3, 29) == 1
     assert rule.pending_cap(1, 0) == 1
+
+
+def test_the_scheduled_example_spec_is_valid():
+    from pathlib import Path
+
+    from fairloop.domain.specs import load_spec_text
+
+    root = Path(__file__).parents[2]
+    spec = load_spec_text((root / "examples" / "label-scheduled.yaml").read_text())
+    assert spec.overlap_min == 2 and spec.overlap_max == 5 and spec.gold_rate == 0.05
+    assert spec.qualification is not None and spec.qualification.pass_mark == 0.8
