@@ -34,7 +34,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from fairloop.db.models import Assignment, Item, ProjectWorker, QualificationAttempt, WorkerSkill
 from fairloop.domain import scheduling as rule
 
-P, W, NOW = bindparam("project_id"), bindparam("worker_id"), bindparam("now")
+P: Any = bindparam("project_id")
+W: Any = bindparam("worker_id")
+NOW: Any = bindparam("now")
 LIVE = and_(Assignment.state == "leased", Assignment.lease_expires_at > NOW)
 _ITEM_COLUMNS = (
     Item.id,
@@ -69,7 +71,7 @@ OPEN_ITEMS = select(func.count()).select_from(
 )
 
 
-_DAY = bindparam("today")
+_DAY: Any = bindparam("today")
 # Bind names differ from the column names: an UPDATE reserves those for its SET.
 COUNT_LEASE = (
     update(ProjectWorker)

@@ -63,7 +63,7 @@ def _score_attempt(
     conn: Connection, spec: dict[str, Any], ids: dict[str, int], correct: bool, now: datetime
 ) -> None:
     """Count one answer into the worker's open attempt; the last one decides it."""
-    table = QualificationAttempt.__table__
+    table: Any = QualificationAttempt.__table__
     attempt = conn.execute(
         select(table)
         .where(

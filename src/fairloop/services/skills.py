@@ -44,7 +44,7 @@ def grant(
         conn.execute(
             update(WorkerSkill).where(WorkerSkill.id == held.id).values(level=level, source=source)
         )
-    return max(level, held.level)
+    return max(level, int(held.level))
 
 
 def _level(value: Any) -> int | None:
