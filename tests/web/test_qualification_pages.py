@@ -36,3 +36,14 @@ def test_start_leads_to_the_test_then_to_work(http, db):
     assert done.status_code == 303 and done.headers["location"].startswith("/work/assignments/")
     assert "work" in client.get(done.headers["location"]).text
     assert 'data-state="passed"' in client.get(f"/work/projects/{project_id}/qualification").text
+
+
+def test_the_requester_page_shows_what_dynamic_overlap_saved(http, db):
+    requester, _ = f.user(db, "requester")
+    dynamic = {"min": 1, "max": 3, "confidence": 0.9}
+    project_id = f.project(db, requester, items=2, overlap=dynamic)
+    f.work_through(db, project_id, [f.consented_worker(db, project_id)[0]])
+    page = login(http, requester.email).get(f"/projects/{project_id}")
+    assert page.status_code == 200
+    # One answer each is fully agreed: 2 of max 3 saved per item.
+    assert '<dd id="stat-saved">4</dd>' in page.text
