@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -116,8 +117,13 @@ def _skills_met(*, postgres: bool) -> Any:
     )
 
 
+_NOT_TEST = text("assignments.kind != 'qualification'")
+
+
 def _kind_clauses(kind: str) -> list[Any]:
-    mine = exists().where(Assignment.item_id == Item.id, Assignment.worker_id == W)
+    # The kind test, written as a literal, lets the partial unique index on
+    # (item_id, worker_id) serve this probe.
+    mine = exists().where(Assignment.item_id == Item.id, Assignment.worker_id == W, _NOT_TEST)
     if kind == "task":
         live = select(func.count()).where(Assignment.item_id == Item.id, LIVE).scalar_subquery()
         return [
@@ -154,7 +160,10 @@ def _candidates(kind: str, *, postgres: bool) -> Any:
         .order_by(Item.neg_priority, Item.submission_count, Item.seq)
         .limit(1)
     )
-    return query.with_for_update(skip_locked=True, of=Item) if postgres else query
+    # Only task items have room to protect; gold and test items may be leased by many
+    # workers at once (each worker once: the worker lock and the unique index see to it).
+    locking = postgres and kind == "task"
+    return query.with_for_update(skip_locked=True, of=Item) if locking else query
 
 
 CANDIDATES = {

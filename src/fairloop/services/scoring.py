@@ -12,8 +12,11 @@ from fairloop.db.models import Item, ProjectWorker, QualificationAttempt, Submis
 from fairloop.domain import scheduling as rule
 from fairloop.services import skills
 
+# project_id first: the (project_id, item_id) index serves it.
 _ANSWERS = select(Submission.answer).where(
-    Submission.item_id == bindparam("item_id"), Submission.counted.is_(True)
+    Submission.project_id == bindparam("project_id"),
+    Submission.item_id == bindparam("item_id"),
+    Submission.counted.is_(True),
 )
 _SET_WANTED = update(Item).where(Item.id == bindparam("item_id")).values(wanted=bindparam("n"))
 # Bind names differ from the column names: an UPDATE reserves those for its SET.
@@ -38,7 +41,7 @@ def after_counted(
     item's ``kind`` and ``gold``."""
     spec = assignment.spec
     if item.kind == "task":
-        _update_wanted(conn, spec, assignment.item_id)
+        _update_wanted(conn, spec, assignment.project_id, assignment.item_id)
         return
     correct = rule.matches_gold(spec["task"], answer, item.gold)
     ids = {"pw_project": assignment.project_id, "pw_worker": assignment.worker_id}
@@ -48,13 +51,14 @@ def after_counted(
         _score_attempt(conn, spec, ids, correct, now)
 
 
-def _update_wanted(conn: Connection, spec: dict[str, Any], item_id: int) -> None:
+def _update_wanted(conn: Connection, spec: dict[str, Any], project_id: int, item_id: int) -> None:
     overlap = rule.OverlapRule.from_spec(spec["overlap"])
     if not overlap.dynamic:
         return
     task = spec["task"]
     keys = [
-        rule.answer_key(task, a) for a in conn.execute(_ANSWERS, {"item_id": item_id}).scalars()
+        rule.answer_key(task, a)
+        for a in conn.execute(_ANSWERS, {"project_id": project_id, "item_id": item_id}).scalars()
     ]
     conn.execute(_SET_WANTED, {"item_id": item_id, "n": rule.wanted_submissions(overlap, keys)})
 
