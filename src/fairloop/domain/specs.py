@@ -134,8 +134,10 @@ class ProjectSpec(Strict):
     disclosure: Disclosure
     task: Task
     overlap: Annotated[int | DynamicOverlap, BeforeValidator(_overlap)] = 1
-    gold_rate: float = Field(default=0.0, ge=0, lt=1)
-    """Share of each worker's items that are gold (known answer), mixed in unseen."""
+    gold_rate: float | None = Field(default=None, ge=0, lt=1)
+    """Share of each worker's items that are gold (known answer), mixed in unseen.
+    Unset: gold items are served in queue order like any other item (and still
+    scored and kept out of the data)."""
     qualification: Qualification | None = None
     skills: list[str] = Field(default_factory=list)
     """Skills every worker on the project needs (``language:sw``, ``coding:python@3``)."""

@@ -119,7 +119,7 @@ def lease_next(
         params.update(sql.skill_params(skills, postgres=db.is_postgres))
         params["opted"] = wellbeing.opted_out(conn, actor.id)
         gold = counters is not None and rule.gold_due(
-            gold_rate=spec.get("gold_rate", 0.0),
+            gold_rate=spec.get("gold_rate") or 0.0,
             leased=counters.leased,
             gold_leased=counters.gold_leased,
             worker_id=actor.id,

@@ -117,7 +117,8 @@ def import_items(
 
 def _kinds(session: Session, project_id: int, spec: ProjectSpec, items: list[ItemIn]) -> list[str]:
     """Each item's kind: gold items fill the qualification test first (in import
-    order), then are mixed into the work; the rest are task items.
+    order), then are mixed into the work at ``gold_rate`` (served as task items when
+    the spec sets none); the rest are task items.
 
     A qualification asking for more items than the project's gold refuses the import.
     """
@@ -135,7 +136,7 @@ def _kinds(session: Session, project_id: int, spec: ProjectSpec, items: list[Ite
             kinds.append("qualification")
             have += 1
         else:
-            kinds.append("gold")
+            kinds.append("task" if spec.gold_rate is None else "gold")
     if have < wanted:
         raise InvalidInput(
             f"qualification.items is {wanted} but the project has only {have} gold item(s) "

@@ -96,12 +96,12 @@ class Progress:
 
 def _progress(session: Session, project: Project) -> Progress:
     done = Item.submission_count >= Item.wanted
-    task = Item.kind == "task"
+    task = and_(Item.kind == "task", Item.gold.is_(None))
     items, complete, gold, asked = session.execute(
         select(
             func.count(Item.id).filter(task),
             func.count(Item.id).filter(task, done),
-            func.count(Item.id).filter(~task),
+            func.count(Item.id).filter(Item.gold.is_not(None)),
             func.coalesce(func.sum(Item.submission_count).filter(task, done), 0),
         ).where(Item.project_id == project.id)
     ).one()
@@ -138,7 +138,7 @@ def _summary(session: Session, project: Project) -> dict[str, Any]:
         "state": project.state,
         "task": spec["task"],
         "overlap": spec["overlap"],
-        "gold_rate": spec.get("gold_rate", 0.0),
+        "gold_rate": spec.get("gold_rate"),
         "qualification": spec.get("qualification"),
         "skills": spec.get("skills", []),
         "max_pending": spec.get("max_pending", 1),

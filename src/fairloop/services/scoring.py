@@ -42,10 +42,11 @@ def after_counted(
     spec = assignment.spec
     if item.kind == "task":
         _update_wanted(conn, spec, assignment.project_id, assignment.item_id)
+    if item.gold is None:
         return
     correct = rule.matches_gold(spec["task"], answer, item.gold)
     ids = {"pw_project": assignment.project_id, "pw_worker": assignment.worker_id}
-    if item.kind == "gold":
+    if item.kind != "qualification":
         conn.execute(_SCORE_GOLD, {**ids, "correct": int(correct)})
     else:
         _score_attempt(conn, spec, ids, correct, now)
