@@ -10,9 +10,11 @@ caused it. The API renders it as ``{"error": {"code", "message", "field"}}`` wit
      ├── BadRequest        400  a request missing something required (Idempotency-Key)
      ├── Unauthorized      401  no or unknown credentials
      ├── Forbidden         403  known user, not allowed (no consent, wrong role)
-     │    └── WellbeingRefusal  exposure budget, break due (with ``resume_at``)
+     │    ├── WellbeingRefusal  exposure budget, break due (with ``resume_at``)
+     │    └── NotNow        qualification, skills, daily cap (``resume_at``, ``link``)
      ├── NotFound          404  absent, or not visible to this user
      ├── Conflict          409  the state does not allow it (lease released, ...)
+     │    └── PendingLimit  the worker holds ``max_pending`` live leases already
      ├── RateLimited       429
      └── Upstream          502  a model server (or other outside service) failed
 """
@@ -72,6 +74,23 @@ class WellbeingRefusal(Forbidden):
         return body
 
 
+class NotNow(Forbidden):
+    """The worker may not take work here yet: says what to do (``link``) or when to
+    come back (``resume_at``, ISO 8601)."""
+
+    def __init__(
+        self, message: str, *, code: str, resume_at: str | None = None, link: str | None = None
+    ):
+        super().__init__(message, code=code)
+        self.resume_at = resume_at
+        self.link = link
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        body["error"].update(resume_at=self.resume_at, link=self.link)  # type: ignore[attr-defined]
+        return body
+
+
 class NotFound(FairloopError):
     status = 404
     code = "not_found"
@@ -80,6 +99,21 @@ class NotFound(FairloopError):
 class Conflict(FairloopError):
     status = 409
     code = "conflict"
+
+
+class PendingLimit(Conflict):
+    """A lease asked for while holding ``max_pending`` live ones (``held``: their ids)."""
+
+    code = "max_pending"
+
+    def __init__(self, message: str, *, held: list[int]):
+        super().__init__(message, field="max_pending")
+        self.held = held
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        body["error"]["held"] = self.held  # type: ignore[index]
+        return body
 
 
 class RateLimited(FairloopError):

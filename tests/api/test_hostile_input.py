@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fairloop.db.models import Assignment
+from fairloop.errors import PendingLimit
 from fairloop.services.assign import lease_next
 from tests import factories as f
 
@@ -95,6 +96,7 @@ def test_parallel_leases_by_one_worker_take_one_item(db):
         t.start()
     for t in threads:
         t.join()
-    assert not errors
+    # One lease; every other is refused as past max_pending (1).
+    assert len(errors) == 5 and all(isinstance(e, PendingLimit) for e in errors)
     with db.transaction(readonly=True) as s:
         assert s.scalar(select(func.count(Assignment.id))) == 1

@@ -154,4 +154,6 @@ def test_import_and_export_over_the_api(http, db):
         "submissions": 6,
         "workers": 1,
         "pending_review": 6,
+        "gold_items": 0,
+        "submissions_saved": 0,
     }

@@ -57,6 +57,11 @@ class Rule:
     body: dict[str, Any] = field(default_factory=dict)
 
 
+# Targets that live in another of organisation 2's projects: a route on a project's
+# qualification test needs a project that has one.
+PROJECT_OF = {"qualified": "qualified_project_id"}
+
+
 def rule(target: str, *allowed: str, why: str = "", **body: Any) -> Rule:
     return Rule(target, frozenset(allowed), why, body)
 
@@ -88,6 +93,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me/wellbeing"): rule("self", *WORKERS),
     ("PUT", "/api/v1/me/wellbeing"): rule("self", *WORKERS, json={"text_severity_max": 2}),
     ("GET", "/api/v1/me/checkins"): rule("self", *SIGNED_IN),
+    ("GET", "/api/v1/me/skills"): rule("self", *SIGNED_IN),
+    ("POST", "/api/v1/skills"): rule(
+        "self", "admin", why="grants name a worker by email", json={"skill": "language:sw"}
+    ),
     ("POST", "/api/v1/me/checkins"): rule("self", *SIGNED_IN, json={"answers": [3] * 7}),
     ("GET", "/api/v1/projects"): rule("self", *SIGNED_IN, why="each sees the projects open to it"),
     ("POST", "/api/v1/projects"): rule(
@@ -133,6 +142,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/work/projects/{project_id}/consent"): rule("project", *WORKERS),
     ("POST", "/work/projects/{project_id}/start"): rule("project", *WORKERS),
     ("POST", "/work/projects/{project_id}/withdraw"): rule("project", *WORKERS),
+    # Organisation 2's project with a qualification test (both workers consented).
+    ("GET", "/api/v1/projects/{project_id}/qualification"): rule("qualified", *WORKERS),
+    ("POST", "/api/v1/projects/{project_id}/qualification/assignments"): rule(
+        "qualified", *WORKERS
+    ),
+    ("GET", "/work/projects/{project_id}/qualification"): rule("qualified", *WORKERS),
+    ("POST", "/work/projects/{project_id}/qualification"): rule("qualified", *WORKERS),
     # Worker B's leased assignment: B alone, not even an admin (nobody works as B).
     ("POST", "/api/v1/assignments/{assignment_id}/submission"): rule(
         "assignment", "worker_b", json=LABEL
@@ -199,6 +215,9 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
     own_project = f.project(db, req1, items=2, name="Lab one's own")
     project = f.project(db, req2, items=4, overlap=1, name=ORG2_PROJECT)
     f.add_items(db, req2, project, [{"data": {"text": ORG2_ITEM}}])
+    qualified = f.project(db, req2, qualification={"items": 2, "pass": 0.5}, name=ORG2_PROJECT)
+    gold = [{"data": {"text": ORG2_ITEM}, "gold": {"label": "toxic"}} for _ in range(2)]
+    f.add_items(db, req2, qualified, gold)
     recording = create_project(db, req2, parse_spec(record_spec()))
     f.add_items(db, req2, recording, [{"data": {"script": "The cat sat."}}])
     b = httpx.Client(
@@ -208,7 +227,7 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
         base_url=url, headers={"Authorization": f"Bearer {actors['worker_a'][1]}"}, timeout=30
     )
     for client in (a, b):
-        for pid in (project, recording, own_project):
+        for pid in (project, recording, own_project, qualified):
             assert client.post(f"/api/v1/projects/{pid}/consent").status_code == 200
     done = b.post(f"/api/v1/projects/{project}/assignments").json()["id"]
     assert f.post_answer(b, done, "toxic", key="b1").status_code == 201
@@ -224,7 +243,12 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
         url=url,
         db=db,
         tokens={role: token for role, (_a, token) in actors.items()},
-        ids={"project_id": project, "assignment_id": leased, "media_id": media},
+        ids={
+            "project_id": project,
+            "assignment_id": leased,
+            "media_id": media,
+            "qualified_project_id": qualified,
+        },
         emails={role: actor.email for role, (actor, _t) in actors.items()},
     )
     for role in SIGNED_IN:
@@ -252,7 +276,10 @@ def fingerprint(db: Any) -> tuple[Any, ...]:
 
 def send(w: World, role: str, method: str, path: str, r: Rule) -> httpx.Response:
     """The request a permitted caller would send, sent as ``role``."""
-    url = path.format(**w.ids)
+    ids = dict(w.ids)
+    if r.target in PROJECT_OF:
+        ids["project_id"] = w.ids[PROJECT_OF[r.target]]
+    url = path.format(**ids)
     multipart = path.endswith("/media") and method == "POST"
     kwargs: dict[str, Any] = {}
     if multipart:

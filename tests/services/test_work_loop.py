@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from fairloop.db.models import Assignment, Item, Submission
-from fairloop.errors import Forbidden
+from fairloop.errors import Forbidden, PendingLimit
 from fairloop.services.assign import lease_next, release
 from fairloop.services.projects import consent
 from fairloop.services.submit import submit
@@ -39,7 +39,9 @@ def test_no_task_before_consent_and_a_new_disclosure_asks_again(db):
         lease_next(db, worker, project_id)
     assert refused.value.code == "consent_required"
     consent(db, worker, project_id)
-    assert lease_next(db, worker, project_id) is not None
+    first = lease_next(db, worker, project_id)
+    assert first is not None
+    answer(db, worker, first)
 
     from fairloop.services.projects import revise_disclosure
 
@@ -122,14 +124,18 @@ def test_a_released_item_goes_back_to_the_pool_but_not_to_the_same_worker(db):
     assert lease_next(db, other, project_id, now=T0).item_id == lease.item_id
 
 
-def test_a_worker_holding_a_live_lease_gets_the_same_one_back(db):
+def test_a_worker_holding_max_pending_live_leases_is_refused_naming_it(db):
     requester, _ = f.user(db, "requester")
     project_id = f.project(db, requester, items=3)
     worker, _ = f.consented_worker(db, project_id)
-    assert (
-        lease_next(db, worker, project_id, now=T0).id
-        == lease_next(db, worker, project_id, now=T0).id
-    )
+    held = lease_next(db, worker, project_id, now=T0)
+    before = f.row_counts(db)
+    with pytest.raises(PendingLimit) as refused:
+        lease_next(db, worker, project_id, now=T0)
+    assert refused.value.field == "max_pending" and refused.value.held == [held.id]
+    assert f.row_counts(db) == before
+    # Once the lease runs out it no longer counts.
+    assert lease_next(db, worker, project_id, now=T0 + timedelta(minutes=31)) is not None
 
 
 @pytest.mark.parametrize("overlap", [1, 3])

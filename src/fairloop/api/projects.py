@@ -11,7 +11,16 @@ from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
-from fairloop.services import assign, checkins, export, projects, quality_report, suspend, withdraw
+from fairloop.services import (
+    assign,
+    checkins,
+    export,
+    projects,
+    qualification,
+    quality_report,
+    suspend,
+    withdraw,
+)
 from fairloop.services.import_items import import_items
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -57,6 +66,24 @@ def post_consent(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, 
 async def post_assignment(project_id: Id, request: Request) -> Response:
     """Lease the next item; 204 when there is no work for this worker."""
     lease = await call_as_actor(request, lambda db, actor: assign.lease_next(db, actor, project_id))
+    if lease is None:
+        return Response(status_code=204)
+    return JSONResponse(lease.as_json(), status_code=201)
+
+
+@router.get("/{project_id}/qualification")
+def get_qualification(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """The worker's standing on the project's qualification test."""
+    return qualification.status(db, actor, project_id)
+
+
+@router.post("/{project_id}/qualification/assignments", status_code=201, response_model=None)
+async def post_qualification_assignment(project_id: Id, request: Request) -> Response:
+    """Lease the next item of the qualification test (paid as work); 204 when every
+    item of the attempt is answered (see GET .../qualification for the result)."""
+    lease = await call_as_actor(
+        request, lambda db, actor: qualification.lease_question(db, actor, project_id)
+    )
     if lease is None:
         return Response(status_code=204)
     return JSONResponse(lease.as_json(), status_code=201)

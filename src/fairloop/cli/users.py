@@ -4,7 +4,8 @@ import sys
 
 import typer
 
-from fairloop.cli.common import database
+from fairloop.cli.common import OPERATOR, database
+from fairloop.services import skills
 from fairloop.services.accounts import create_user
 
 app = typer.Typer(no_args_is_help=True, help="Users and their API tokens.")
@@ -27,3 +28,14 @@ def create(
     )
     typer.echo(f"created {actor.role} {actor.email} (id {actor.id})")
     typer.echo(f"API token (shown once): {token}")
+
+
+@app.command("grant-skill")
+def grant_skill(
+    email: str,
+    skill: str = typer.Argument(..., help="kind:value, for example language:sw"),
+    level: int | None = typer.Option(None, help="1 to 5 (default 1, or the @level written)"),
+) -> None:
+    """Grant a worker a skill (recorded in the audit log as the operator's)."""
+    granted = skills.grant_skill(database(), OPERATOR, email, skill, level=level)
+    typer.echo(f"{email}: {granted['skill']} at level {granted['level']}")

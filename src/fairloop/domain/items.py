@@ -8,12 +8,13 @@ from typing import Any
 
 from fairloop.domain.answers import normalise_gold
 from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
+from fairloop.domain.scheduling.skills import requirement_token
 from fairloop.domain.specs import ProjectSpec
 from fairloop.domain.tasks.redteam import exposure_severity
 from fairloop.errors import InvalidInput
 from fairloop.io.jsontext import check_storable
 
-ITEM_KEYS = {"id", "data", "gold", "hazards", "severity", "priority"}
+ITEM_KEYS = {"id", "data", "gold", "hazards", "severity", "priority", "skills"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class ItemIn:
     hazards: list[str] | None
     severity: int | None
     priority: int
+    skills: list[str] | None = None
+    """Requirement tokens (see :mod:`fairloop.domain.scheduling.skills`)."""
 
 
 def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
@@ -58,6 +61,7 @@ def validate_item(raw: Any, spec: ProjectSpec, *, where: str) -> ItemIn:
         hazards=hazards,
         severity=severity,
         priority=_small_int(raw.get("priority"), -1_000_000, 1_000_000, f"{where}: priority") or 0,
+        skills=_skills(raw.get("skills"), where),
     )
 
 
@@ -73,6 +77,21 @@ def _redteam_exposure(
     if hazards is None:
         return None, severity
     return hazards, exposure_severity(severity, spec.model_dump())
+
+
+def _skills(value: Any, where: str) -> list[str] | None:
+    """An item's required skills, as sorted requirement tokens; a CSV cell may list
+    them separated by commas."""
+    if value is None or value == [] or value == "":
+        return None
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list):
+        raise InvalidInput("skills must be a list of skills", field=f"{where}: skills")
+    try:
+        return sorted({requirement_token(skill) for skill in value})
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field=f"{where}: skills") from None
 
 
 def _gold(value: Any, spec: ProjectSpec, where: str) -> dict[str, Any] | None:

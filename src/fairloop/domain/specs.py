@@ -11,9 +11,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, TypeAdapter, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
+from fairloop.domain.scheduling.leases import MAX_PENDING
+from fairloop.domain.scheduling.skills import parse_skill
 from fairloop.domain.tasks import TASK_TYPES, Task
 from fairloop.domain.tasks.base import Strict, Text
 from fairloop.domain.tasks.label import LabelTask
@@ -71,11 +80,71 @@ class Quality(Strict):
     Dawid-Skene on large item sets and majority vote on small ones."""
 
 
+class DynamicOverlap(Strict):
+    """Ask ``min`` workers, then more up to ``max`` while they disagree; stop once the
+    aggregated answer's confidence reaches ``confidence``."""
+
+    min: int = Field(ge=1, le=100)
+    max: int = Field(ge=1, le=100)
+    confidence: float = Field(gt=0, lt=1)
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.min > self.max:
+            raise InvalidInput(
+                f"overlap.min ({self.min}) is above overlap.max ({self.max})", field="overlap.min"
+            )
+
+
+class Qualification(Strict):
+    """A test of ``items`` gold items answered before any work; passing needs a share
+    ``pass`` correct; a failed test may be retaken after ``retake_after_hours``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    items: int = Field(ge=1, le=500)
+    pass_mark: float = Field(alias="pass", gt=0, le=1)
+    retake_after_hours: int = Field(default=24, ge=0, le=24 * 365)
+    grants: list[str] = Field(default_factory=list)
+    """Skills a pass grants (level 1, or ``skill@level``)."""
+
+    @field_validator("grants")
+    @classmethod
+    def _skills(cls, skills: list[str]) -> list[str]:
+        for skill in skills:
+            parse_skill(skill)
+        return skills
+
+
+def _overlap(value: Any) -> int | DynamicOverlap:
+    """An int, or ``{min, max, confidence}``; errors name the overlap field."""
+    if isinstance(value, dict):
+        try:
+            return DynamicOverlap.model_validate(value)
+        except ValidationError as exc:
+            raise first_error(exc, prefix="overlap.") from None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+        raise InvalidInput(
+            "overlap must be a whole number from 1 to 100, or {min, max, confidence}",
+            field="overlap",
+        )
+    return value
+
+
 class ProjectSpec(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     disclosure: Disclosure
     task: Task
-    overlap: int = Field(default=1, ge=1, le=100)
+    overlap: Annotated[int | DynamicOverlap, BeforeValidator(_overlap)] = 1
+    gold_rate: float | None = Field(default=None, ge=0, lt=1)
+    """Share of each worker's items that are gold (known answer), mixed in unseen.
+    Unset: gold items are served in queue order like any other item (and still
+    scored and kept out of the data)."""
+    qualification: Qualification | None = None
+    skills: list[str] = Field(default_factory=list)
+    """Skills every worker on the project needs (``language:sw``, ``coding:python@3``)."""
+    max_pending: int = Field(default=MAX_PENDING, ge=1, le=50)
+    """Live leases one worker may hold at once."""
+    daily_cap: int | None = Field(default=None, ge=1, le=100_000)
+    """Items one worker may lease per day (UTC), so scarce work is shared."""
     lease_minutes: int = Field(default=30, ge=1, le=24 * 60)
     pay: Pay
     hazards: list[str] = Field(default_factory=list)
@@ -95,6 +164,23 @@ class ProjectSpec(Strict):
         if bad := unknown_hazards(codes):
             raise ValueError(f"unknown hazard code(s): {', '.join(bad)}")
         return codes
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, skills: list[str]) -> list[str]:
+        for skill in skills:
+            parse_skill(skill)
+        return skills
+
+    @property
+    def overlap_max(self) -> int:
+        """The most submissions any item may get."""
+        return self.overlap if isinstance(self.overlap, int) else self.overlap.max
+
+    @property
+    def overlap_min(self) -> int:
+        """The submissions every item gets first."""
+        return self.overlap if isinstance(self.overlap, int) else self.overlap.min
 
     @field_validator("severity_examples", mode="before")
     @classmethod
@@ -179,7 +265,8 @@ def load_spec_text(text: str, *, source: str = "spec") -> ProjectSpec:
 
 
 def spec_to_json(spec: ProjectSpec) -> dict[str, Any]:
-    return json.loads(spec.model_dump_json())
+    # by_alias: the qualification's pass mark is stored as written, ``pass``.
+    return json.loads(spec.model_dump_json(by_alias=True))
 
 
 _TASK_ADAPTER: TypeAdapter[Task] = TypeAdapter(Task)

@@ -18,7 +18,7 @@ from fairloop.errors import InvalidInput
 from fairloop.io import jsontext
 
 FORMATS = ("jsonl", "csv", "parquet")
-RESERVED_COLUMNS = ("id", "gold", "hazards", "severity", "priority", "data")
+RESERVED_COLUMNS = ("id", "gold", "hazards", "severity", "priority", "skills", "data")
 
 
 @dataclass

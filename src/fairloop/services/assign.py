@@ -11,31 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    Boolean,
-    Connection,
-    Text,
-    and_,
-    bindparam,
-    cast,
-    exists,
-    func,
-    insert,
-    literal_column,
-    or_,
-    select,
-)
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent, Item, Project
+from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
-from fairloop.domain.scheduling import MAX_PENDING, credited_seconds, has_room, lease_expiry
+from fairloop.domain.scheduling import credited_seconds, lease_expiry
 from fairloop.domain.specs import task_for_workers
 from fairloop.domain.tasks.order import shown_order
-from fairloop.errors import Conflict, Forbidden, NotFound
+from fairloop.errors import Conflict, Forbidden, NotFound, NotNow, PendingLimit
+from fairloop.services import scheduler as sql
 from fairloop.services import wellbeing
 from fairloop.services.access import project_for_worker
 
@@ -71,74 +59,19 @@ class Lease:
         }
 
 
-_P, _W, _NOW = bindparam("project_id"), bindparam("worker_id"), bindparam("now")
-_LIVE = and_(Assignment.state == "leased", Assignment.lease_expires_at > _NOW)
-
 _CONSENTED = select(Consent.id).where(
-    Consent.project_id == _P,
-    Consent.user_id == _W,
+    Consent.project_id == sql.P,
+    Consent.user_id == sql.W,
     Consent.disclosure_version == bindparam("version"),
     Consent.withdrawn_at.is_(None),
 )
-_HELD = (
-    select(Assignment.id, Assignment.item_id, Assignment.shown, Assignment.lease_expires_at)
-    .where(Assignment.project_id == _P, Assignment.worker_id == _W, _LIVE)
-    .limit(MAX_PENDING)
-)
-_WORKER_LOCK = select(func.pg_advisory_xact_lock(_P, _W))
+WORKER_LOCK = select(func.pg_advisory_xact_lock(sql.P, sql.W))
 _ITEM = select(Item.id, Item.external_id, Item.data, Item.hazards, Item.severity).where(
     Item.id == bindparam("item_id")
 )
-_LIVE_ON_ITEM = select(func.count()).where(Assignment.item_id == bindparam("item_id"), _LIVE)
 
 
-def _not_opted_out(*, postgres: bool) -> Any:
-    """No hazard of the item is in the worker's opt-outs (``opted``)."""
-    if postgres:
-        opted = cast(bindparam("opted"), ARRAY(Text))
-        return or_(Item.hazards.is_(None), ~Item.hazards.op("?|", return_type=Boolean)(opted))
-    codes = func.json_each(Item.hazards).table_valued("value")
-    return ~exists(
-        select(literal_column("1"))
-        .select_from(codes)
-        .where(codes.c.value.in_(bindparam("opted", expanding=True)))
-    )
-
-
-def _candidates(*, locking: bool) -> Any:
-    """Next item in queue order that has room, that this worker never had, and whose
-    hazards the worker did not opt out of (hazard items only while ``hazard_ok``)."""
-    live = select(func.count()).where(Assignment.item_id == Item.id, _LIVE).scalar_subquery()
-    mine = exists().where(Assignment.item_id == Item.id, Assignment.worker_id == _W)
-    query = (
-        select(
-            Item.id,
-            Item.external_id,
-            Item.data,
-            Item.submission_count,
-            Item.hazards,
-            Item.severity,
-        )
-        .where(
-            Item.project_id == _P,
-            Item.submission_count < bindparam("overlap"),
-            ~mine,
-            live < bindparam("overlap") - Item.submission_count,
-            Item.id.not_in(bindparam("skip", expanding=True)),
-            _not_opted_out(postgres=locking),
-            or_(bindparam("hazard_ok", type_=Boolean), Item.hazards.is_(None)),
-        )
-        .order_by(Item.neg_priority, Item.submission_count, Item.seq)
-        .limit(1)
-    )
-    return query.with_for_update(skip_locked=True, of=Item) if locking else query
-
-
-_NEXT = _candidates(locking=False)
-_NEXT_LOCKED = _candidates(locking=True)
-
-
-def _may_work(
+def check_may_work(
     session: Connection | Session, actor: Actor, project: Any, now: datetime | None = None
 ) -> None:
     # A suspended project stays open to its workers until the notice ends.
@@ -160,116 +93,159 @@ def _may_work(
         )
 
 
-def _pick(
-    session: Connection,
-    project: Any,
-    worker_id: int,
-    now: datetime,
-    *,
-    postgres: bool,
-    opted: list[str],
-    hazard_ok: bool = True,
-) -> Any:
-    """The next item row for this worker, locked where the database can lock rows.
-
-    On PostgreSQL the candidate is taken FOR UPDATE SKIP LOCKED; every lease of an item
-    holds that lock, so recounting its live leases in a fresh statement is exact.
-    On SQLite the whole transaction is the single writer already.
-    """
-    params: dict[str, Any] = {"project_id": project.id, "worker_id": worker_id, "now": now}
-    params.update(overlap=project.overlap, skip=[], opted=opted, hazard_ok=hazard_ok)
-    while True:
-        row = session.execute(_NEXT_LOCKED if postgres else _NEXT, params).first()
-        if row is None or not postgres:
-            return row
-        live = session.execute(_LIVE_ON_ITEM, {"item_id": row.id, "now": now}).scalar_one()
-        if has_room(overlap=project.overlap, submissions=row.submission_count, live_leases=live):
-            return row
-        params["skip"] = [*params["skip"], row.id]
-
-
 def lease_next(
     db: Database, actor: Actor, project_id: int, *, now: datetime | None = None
 ) -> Lease | None:
-    """Lease the next item to ``actor``; a worker already holding a live lease gets it back.
+    """Lease the next item to ``actor``: gold when due, else the next task item.
 
-    Returns None when there is no work for this worker.
+    Returns None when there is no work for this worker; raises PendingLimit when the
+    worker holds ``max_pending`` live leases, NotNow when a skill, the qualification
+    or the daily cap stands in the way.
     """
     now = now or utcnow()
-    with db.core_transaction() as session:
-        project = project_for_worker(session, actor, project_id)
-        _may_work(session, actor, project, now)
+    with db.core_transaction() as conn:
+        project = project_for_worker(conn, actor, project_id)
+        check_may_work(conn, actor, project, now)
         if db.is_postgres:
-            # One lease decision at a time per worker and project (a double click on
-            # "Start" must not take two items); SQLite's single writer does this already.
-            session.execute(_WORKER_LOCK, {"project_id": project.id, "worker_id": actor.id})
-        task = project.spec["task"]
-        held = session.execute(
-            _HELD, {"project_id": project.id, "worker_id": actor.id, "now": now}
-        ).first()
-        if held is not None:
-            item = session.execute(_ITEM, {"item_id": held.item_id}).one()
-            return Lease(
-                held.id,
-                project.id,
-                item.id,
-                item.external_id,
-                item.data,
-                task,
-                held.shown,
-                held.lease_expires_at,
-                item.hazards,
-                item.severity,
-            )
-        item = _lease_candidate(session, project, actor.id, now, postgres=db.is_postgres)
+            conn.execute(WORKER_LOCK, {"project_id": project.id, "worker_id": actor.id})
+        spec = project.spec
+        params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
+        _check_pending(conn, spec, params)
+        # The counters matter only to gold, the daily cap and the qualification: a
+        # project without them keeps the lease as lean as it was.
+        counted = bool(spec.get("gold_rate") or spec.get("daily_cap"))
+        needs_counters = counted or bool(spec.get("qualification"))
+        counters = conn.execute(sql.COUNTERS, params).first() if needs_counters else None
+        skills = sql.worker_skills(conn, actor.id)
+        _check_worker(spec, project.id, counters, skills, now)
+        params.update(sql.skill_params(skills, postgres=db.is_postgres))
+        params["opted"] = wellbeing.opted_out(conn, actor.id)
+        gold = counters is not None and rule.gold_due(
+            gold_rate=spec.get("gold_rate") or 0.0,
+            leased=counters.leased,
+            gold_leased=counters.gold_leased,
+            worker_id=actor.id,
+        )
+        item = _lease_candidate(conn, spec, actor.id, params, gold=gold, pg=db.is_postgres)
         if item is None:
             return None
-        expires = lease_expiry(now, project.lease_minutes)
-        shown = shown_order(task["type"], item.data)
-        assignment_id = session.execute(
-            insert(Assignment).returning(Assignment.id),
-            {
-                "project_id": project.id,
-                "item_id": item.id,
-                "worker_id": actor.id,
-                "state": "leased",
-                "leased_at": now,
-                "lease_expires_at": expires,
-                "active_seconds": 0,
-                "shown": shown,
-            },
-        ).scalar_one()
-        return Lease(
-            assignment_id,
-            project.id,
-            item.id,
-            item.external_id,
-            item.data,
-            task,
-            shown,
-            expires,
-            item.hazards,
-            item.severity,
+        if counted:
+            counts = {"pw_project": project.id, "pw_worker": actor.id, "today": now.date()}
+            conn.execute(sql.COUNT_LEASE, {**counts, "gold": int(item.kind == "gold")})
+        return insert_lease(conn, project, actor.id, item.row, now, kind="task")
+
+
+def _check_pending(conn: Connection, spec: dict[str, Any], params: dict[str, Any]) -> None:
+    """Refuse a lease past ``max_pending``; when work is scarce, past one."""
+    held = list(conn.execute(sql.HELD, params).scalars())
+    if not held:
+        return
+    cap = spec.get("max_pending", rule.MAX_PENDING)
+    if cap > len(held):
+        limit = cap * rule.SCARCITY_FACTOR
+        open_items = conn.execute(sql.OPEN_ITEMS, {**params, "limit": limit}).scalar_one()
+        cap = rule.pending_cap(cap, open_items)
+    if len(held) >= cap:
+        ids = ", ".join(str(i) for i in held)
+        raise PendingLimit(
+            f"you hold {len(held)} live lease(s) (assignment {ids}) and this project's "
+            f"max_pending is {cap} now: submit or release one first",
+            held=held,
         )
 
 
+def _check_worker(
+    spec: dict[str, Any], project_id: int, counters: Any, skills: dict[str, int], now: datetime
+) -> None:
+    """Refusals that do not depend on the item: skills, qualification, daily cap."""
+    if not rule.meets(spec.get("skills"), skills):
+        missing = [s for s in spec["skills"] if not rule.meets([s], skills)]
+        raise NotNow(
+            f"this project needs the skill(s) {', '.join(missing)}",
+            code="skill_required",
+        )
+    if spec.get("qualification") and (counters is None or counters.qualified_at is None):
+        raise NotNow(
+            "this project asks you to pass its qualification test first (paid as work)",
+            code="qualification_required",
+            link=f"/work/projects/{project_id}/qualification",
+        )
+    today = counters.leased_today if counters is not None and counters.day == now.date() else 0
+    cap = spec.get("daily_cap")
+    if cap is not None and today >= cap:
+        raise NotNow(
+            f"you reached this project's daily_cap of {cap} items today; more tomorrow",
+            code="daily_cap",
+            resume_at=sql.next_midnight(now).isoformat(),
+        )
+
+
+@dataclass(frozen=True)
+class _Picked:
+    row: Any
+    kind: str
+
+
 def _lease_candidate(
-    session: Connection, project: Any, worker_id: int, now: datetime, *, postgres: bool
-) -> Any:
-    """The item to lease, after the wellbeing veto: opted-out hazards are never picked;
-    a hazard item past the budget or the break rule gives way to an item without
-    hazards, and with none left the worker is told why and when to come back."""
-    opted = wellbeing.opted_out(session, worker_id)
-    item = _pick(session, project, worker_id, now, postgres=postgres, opted=opted)
-    if item is None:
-        return None
-    refusal = wellbeing.check_hazard_item(session, worker_id, project.spec, item, now)
-    if refusal is None:
-        return item
-    item = _pick(session, project, worker_id, now, postgres=postgres, opted=opted, hazard_ok=False)
-    if item is None:
-        raise wellbeing.refusal_error(refusal)
-    return item
+    conn: Connection,
+    spec: dict[str, Any],
+    worker_id: int,
+    params: dict[str, Any],
+    *,
+    gold: bool,
+    pg: bool,
+) -> _Picked | None:
+    """The item to lease: a gold item when due (and one is left), else a task item.
+
+    After the wellbeing veto: opted-out hazards are never picked; a hazard item past
+    the budget or the break rule gives way to an item without hazards, and with none
+    left the worker is told why and when to come back."""
+    for kind in ("gold", "task") if gold else ("task",):
+        row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=True)
+        if row is None:
+            continue
+        refusal = wellbeing.check_hazard_item(conn, worker_id, spec, row, params["now"])
+        if refusal is None:
+            return _Picked(row, kind)
+        row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=False)
+        if row is None:
+            raise wellbeing.refusal_error(refusal)
+        return _Picked(row, kind)
+    return None
+
+
+def insert_lease(
+    conn: Connection, project: Any, worker_id: int, item: Any, now: datetime, *, kind: str
+) -> Lease:
+    task = project.spec["task"]
+    expires = lease_expiry(now, project.lease_minutes)
+    shown = shown_order(task["type"], item.data)
+    assignment_id = conn.execute(
+        insert(Assignment).returning(Assignment.id),
+        {
+            "project_id": project.id,
+            "item_id": item.id,
+            "worker_id": worker_id,
+            "state": "leased",
+            "leased_at": now,
+            "lease_expires_at": expires,
+            "active_seconds": 0,
+            "shown": shown,
+            "kind": kind,
+        },
+    ).scalar_one()
+    return Lease(
+        assignment_id,
+        project.id,
+        item.id,
+        item.external_id,
+        item.data,
+        task,
+        shown,
+        expires,
+        item.hazards,
+        item.severity,
+    )
 
 
 def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, str]:

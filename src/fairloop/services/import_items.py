@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
@@ -82,6 +83,7 @@ def import_items(
             session.scalar(select(func.max(Item.seq)).where(Item.project_id == project.id)) or 0
         ) + 1
         now = utcnow()
+        kinds = _kinds(session, project.id, spec, items)
         rows = [
             {
                 "project_id": project.id,
@@ -94,6 +96,9 @@ def import_items(
                 "neg_priority": -item.priority,
                 "submission_count": 0,
                 "created_at": now,
+                "kind": kinds[i],
+                "wanted": spec.overlap_min,
+                "skills": item.skills,
             }
             for i, item in enumerate(items)
         ]
@@ -108,6 +113,37 @@ def import_items(
             source=source.name,
         )
         return len(rows)
+
+
+def _kinds(session: Session, project_id: int, spec: ProjectSpec, items: list[ItemIn]) -> list[str]:
+    """Each item's kind: gold items fill the qualification test first (in import
+    order), then are mixed into the work at ``gold_rate`` (served as task items when
+    the spec sets none); the rest are task items.
+
+    A qualification asking for more items than the project's gold refuses the import.
+    """
+    wanted = spec.qualification.items if spec.qualification else 0
+    have = session.scalar(
+        select(func.count(Item.id)).where(
+            Item.project_id == project_id, Item.kind == "qualification"
+        )
+    )
+    kinds = []
+    for item in items:
+        if item.gold is None:
+            kinds.append("task")
+        elif have < wanted:
+            kinds.append("qualification")
+            have += 1
+        else:
+            kinds.append("task" if spec.gold_rate is None else "gold")
+    if have < wanted:
+        raise InvalidInput(
+            f"qualification.items is {wanted} but the project has only {have} gold item(s) "
+            "for it; import more items with a gold answer",
+            field="qualification.items",
+        )
+    return kinds
 
 
 def _refuse_known_ids(session, project_id: int, items: list[ItemIn], name: str) -> None:  # type: ignore[no-untyped-def]

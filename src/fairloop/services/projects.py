@@ -49,7 +49,9 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
             name=spec.name,
             task_type=spec.task.type,
             spec=body,
-            overlap=spec.overlap,
+            # The most submissions an item may get; under dynamic overlap each item's
+            # own ``wanted`` says how many it asks for now.
+            overlap=spec.overlap_max,
             lease_minutes=spec.lease_minutes,
             disclosure_version=1,
             created_by=actor.id or None,
@@ -86,15 +88,24 @@ class Progress:
     submissions: int
     workers: int
     pending_review: int
+    gold_items: int = 0
+    submissions_saved: int = 0
+    """Submissions dynamic overlap did not need: ``max`` minus those asked, summed
+    over finished items."""
 
 
 def _progress(session: Session, project: Project) -> Progress:
-    items, complete = session.execute(
+    done = Item.submission_count >= Item.wanted
+    task = and_(Item.kind == "task", Item.gold.is_(None))
+    items, complete, gold, asked = session.execute(
         select(
-            func.count(Item.id),
-            func.count(Item.id).filter(Item.submission_count >= project.overlap),
+            func.count(Item.id).filter(task),
+            func.count(Item.id).filter(task, done),
+            func.count(Item.id).filter(Item.gold.is_not(None)),
+            func.coalesce(func.sum(Item.submission_count).filter(task, done), 0),
         ).where(Item.project_id == project.id)
     ).one()
+    saved = complete * project.overlap - asked if isinstance(project.spec["overlap"], dict) else 0
     submissions, workers, pending = session.execute(
         select(
             func.count(Submission.id),
@@ -102,7 +113,7 @@ def _progress(session: Session, project: Project) -> Progress:
             func.count(Submission.id).filter(Submission.review_state == "pending"),
         ).where(Submission.project_id == project.id)
     ).one()
-    return Progress(items, complete, submissions, workers, pending)
+    return Progress(items, complete, submissions, workers, pending, gold, max(0, saved))
 
 
 def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
@@ -126,7 +137,12 @@ def _summary(session: Session, project: Project) -> dict[str, Any]:
         "requester": org.name if org else "",
         "state": project.state,
         "task": spec["task"],
-        "overlap": project.overlap,
+        "overlap": spec["overlap"],
+        "gold_rate": spec.get("gold_rate"),
+        "qualification": spec.get("qualification"),
+        "skills": spec.get("skills", []),
+        "max_pending": spec.get("max_pending", 1),
+        "daily_cap": spec.get("daily_cap"),
         "lease_minutes": project.lease_minutes,
         "pay": spec["pay"],
         "hazards": [describe(c) for c in spec.get("hazards", [])],

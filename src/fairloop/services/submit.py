@@ -9,7 +9,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairloop.db.base import utcnow
@@ -21,6 +21,7 @@ from fairloop.domain.scheduling import credited_seconds
 from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
 from fairloop.services.answer_refs import check_references
+from fairloop.services.scoring import after_counted
 
 _COLUMNS = (
     Submission.id,
@@ -45,6 +46,7 @@ _ASSIGNMENT = select(
     Assignment.leased_at,
     Assignment.lease_expires_at,
     Assignment.shown,
+    Assignment.kind,
     Project.id.label("project_id"),
     Project.overlap,
     Project.lease_minutes,
@@ -52,11 +54,16 @@ _ASSIGNMENT = select(
 ).join(Project, Project.id == Assignment.project_id)
 _BY_ID = _ASSIGNMENT.where(Assignment.id == bindparam("assignment_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Assignment)
+# Task items count only while under what they want; gold and qualification items
+# have no overlap (each worker answers each once).
 _COUNT_IN = (
     update(Item)
-    .where(Item.id == bindparam("item_id"), Item.submission_count < bindparam("overlap"))
+    .where(
+        Item.id == bindparam("item_id"),
+        or_(Item.kind != "task", Item.submission_count < Item.wanted),
+    )
     .values(submission_count=Item.submission_count + 1)
-    .returning(Item.id)
+    .returning(Item.kind, Item.gold)
 )
 _CLOSE = (
     update(Assignment)
@@ -153,10 +160,8 @@ def _submit(
         check_references(session, a, stored)
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.
-        counted = (
-            session.execute(_COUNT_IN, {"item_id": a.item_id, "overlap": a.overlap}).first()
-            is not None
-        )
+        item = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
+        counted = item is not None
         seconds = credited_seconds(
             claimed=claimed, leased_at=a.leased_at, now=now, lease_minutes=a.lease_minutes
         )
@@ -175,4 +180,6 @@ def _submit(
             "review_state": "pending",
         }
         row["id"] = session.execute(insert(Submission).returning(Submission.id), row).scalar_one()
+        if item is not None:
+            after_counted(session, a, item, stored, now)
         return submission_json(SimpleNamespace(**row)), False

@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
-from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
-from fairloop.services import assign, projects, wellbeing, withdraw
+from fairloop.errors import Forbidden, InvalidInput, NotNow, PendingLimit, WellbeingRefusal
+from fairloop.services import assign, projects, qualification, wellbeing, withdraw
 from fairloop.services.submit import submit
 from fairloop.web import safe_view
 from fairloop.web.render import page
@@ -66,8 +66,33 @@ def _next_task(request: Request, actor: Actor, project_id: Id) -> Response:
         lease = assign.lease_next(get_db(request), _worker(actor), project_id)
     except WellbeingRefusal as refusal:
         return page(request, "break.html", 403, error=refusal)
+    except PendingLimit as held:
+        # "Start" while holding a task (a double click, a second tab): back to it.
+        return RedirectResponse(f"/work/assignments/{held.held[0]}", status_code=303)
+    except NotNow as refusal:
+        if refusal.link:
+            return RedirectResponse(refusal.link, status_code=303)
+        raise
     if lease is None:
         return RedirectResponse(f"/work/projects/{project_id}/done", status_code=303)
+    return RedirectResponse(f"/work/assignments/{lease.id}", status_code=303)
+
+
+@router.get("/projects/{project_id}/qualification")
+def qualification_page(project_id: Id, request: Request, actor: PageActor) -> Response:
+    db = get_db(request)
+    view = projects.project_view(db, _worker(actor), project_id)
+    standing = qualification.status(db, actor, project_id)
+    return page(request, "qualification.html", project=view, standing=standing)
+
+
+@router.post("/projects/{project_id}/qualification")
+async def take_qualification(project_id: Id, request: Request, actor: PageActor) -> Response:
+    await _form(request)
+    db = get_db(request)
+    lease = await run_in_threadpool(qualification.lease_question, db, _worker(actor), project_id)
+    if lease is None:
+        return RedirectResponse(f"/work/projects/{project_id}/qualification", status_code=303)
     return RedirectResponse(f"/work/assignments/{lease.id}", status_code=303)
 
 

@@ -7,8 +7,15 @@ from fairloop.db.models.item import Item
 from fairloop.db.models.ledger import AuditEntry, LedgerEntry
 from fairloop.db.models.media import Media
 from fairloop.db.models.notice import Notice
-from fairloop.db.models.project import Consent, Disclosure, Project, ProjectWorker
+from fairloop.db.models.project import (
+    Consent,
+    Disclosure,
+    Project,
+    ProjectWorker,
+    QualificationAttempt,
+)
 from fairloop.db.models.redteam import Turn
+from fairloop.db.models.skill import WorkerSkill
 from fairloop.db.models.wellbeing import CheckIn, HazardOptOut, ViewingSetting
 
 __all__ = [
@@ -28,9 +35,11 @@ __all__ = [
     "Organisation",
     "Project",
     "ProjectWorker",
+    "QualificationAttempt",
     "Submission",
     "Turn",
     "User",
     "ViewingSetting",
     "WebSession",
+    "WorkerSkill",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fairloop.db.base import Base, BigId, JsonType, UTCDateTime, utcnow
@@ -17,8 +17,16 @@ class Assignment(Base):
 
     __tablename__ = "assignments"
     __table_args__ = (
-        # A worker never gets the same item twice, whatever happens to the first lease.
-        UniqueConstraint("item_id", "worker_id"),
+        # A worker never gets the same item twice, whatever happens to the first lease;
+        # only a qualification test is taken again (its retake rule decides when).
+        Index(
+            "uq_assignments_item_worker",
+            "item_id",
+            "worker_id",
+            unique=True,
+            sqlite_where=text("kind != 'qualification'"),
+            postgresql_where=text("kind != 'qualification'"),
+        ),
         Index("ix_assignments_live", "item_id", "state", "lease_expires_at"),
         Index("ix_assignments_worker", "worker_id", "project_id", "state"),
     )

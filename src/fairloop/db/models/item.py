@@ -15,10 +15,11 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
-        # The scheduler's order: priority, least-submitted, import order.
+        # The scheduler's order within one kind: priority, least-submitted, import order.
         Index(
             "ix_items_queue",
             "project_id",
+            "kind",
             "neg_priority",
             "submission_count",
             "seq",
@@ -35,4 +36,11 @@ class Item(Base):
     # -priority, so that one ascending index serves "highest priority first".
     neg_priority: Mapped[int] = mapped_column(Integer, default=0)
     submission_count: Mapped[int] = mapped_column(Integer, default=0)
+    # task | gold (mixed into the work) | qualification (the entry test's gold items)
+    kind: Mapped[str] = mapped_column(String(16), default="task", server_default="task")
+    # Submissions the item wants now: the overlap, or under dynamic overlap what the
+    # answers so far call for (min..max).
+    wanted: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Skill requirement tokens (see domain.scheduling.skills), or None.
+    skills: Mapped[list[str] | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fairloop.db.base import Base, BigId, JsonType, UTCDateTime, utcnow
@@ -65,3 +65,29 @@ class ProjectWorker(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     pseudonym: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The scheduler's counters, kept here so a lease reads one row: items leased (task
+    # and gold), gold among them, leases on ``day`` (UTC) for the daily cap.
+    leased: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gold_leased: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    day: Mapped[date | None] = mapped_column(Date)
+    leased_today: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Gold accuracy: gold answers scored, and how many were right.
+    gold_answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gold_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QualificationAttempt(Base):
+    """One try at a project's qualification test; its items are leased as
+    assignments of kind ``qualification`` (paid as work)."""
+
+    __tablename__ = "qualification_attempts"
+    __table_args__ = (Index("ix_qualification_attempts_worker", "project_id", "user_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    passed: Mapped[bool | None] = mapped_column(Boolean)

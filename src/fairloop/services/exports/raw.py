@@ -56,7 +56,8 @@ def raw_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
         )
         .join(Item, Item.id == Submission.item_id)
         .join(Assignment, Assignment.id == Submission.assignment_id)
-        .where(Submission.project_id == project_id)
+        # Gold and qualification answers measure workers; they are never data.
+        .where(Submission.project_id == project_id, Item.gold.is_(None))
         .order_by(Submission.id)
     )
     with db.core_transaction(readonly=True) as conn:

@@ -1,4 +1,4 @@
-"""Who may get which item next: the rule, over plain values.
+"""Leases: queue order, room under overlap, expiry and credited time.
 
 The service turns :func:`queue_order` into one indexed SQL query; the rule that a
 lease must respect is :func:`has_room`, checked again under the item's lock.

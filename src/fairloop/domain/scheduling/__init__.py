@@ -1,0 +1,89 @@
+"""Who may get which item next: the rule, over plain values.
+
+- :mod:`.leases`: queue order, room under overlap, lease expiry, credited time.
+- :mod:`.overlap`: fixed and dynamic overlap; :func:`item_confidence`.
+- :mod:`.gold`: gold mixed in at ``gold_rate``; the qualification test.
+- :mod:`.skills`: skill requirements with levels.
+- :mod:`.choose`: the whole rule over plain data, as the property tests drive it.
+
+The service turns the rule into indexed SQL; :func:`has_room` is checked again
+under the item's lock.
+"""
+
+from fairloop.domain.scheduling.choose import (
+    SCARCITY_FACTOR,
+    ItemState,
+    Refused,
+    Rules,
+    WorkerState,
+    check_worker,
+    choose,
+    open_for,
+    pending_cap,
+)
+from fairloop.domain.scheduling.gold import (
+    Attempt,
+    QualificationRule,
+    attempt_passed,
+    gold_due,
+    may_start_attempt,
+    retake_at,
+)
+from fairloop.domain.scheduling.leases import (
+    MAX_PENDING,
+    credited_seconds,
+    has_room,
+    lease_expiry,
+    lease_is_live,
+    queue_order,
+)
+from fairloop.domain.scheduling.overlap import (
+    OverlapRule,
+    answer_key,
+    item_confidence,
+    matches_gold,
+    saved_submissions,
+    wanted_submissions,
+)
+from fairloop.domain.scheduling.skills import (
+    MAX_LEVEL,
+    held_tokens,
+    meets,
+    parse_skill,
+    requirement_token,
+)
+
+__all__ = [
+    "MAX_LEVEL",
+    "MAX_PENDING",
+    "SCARCITY_FACTOR",
+    "Attempt",
+    "ItemState",
+    "OverlapRule",
+    "QualificationRule",
+    "Refused",
+    "Rules",
+    "WorkerState",
+    "answer_key",
+    "attempt_passed",
+    "check_worker",
+    "choose",
+    "credited_seconds",
+    "gold_due",
+    "has_room",
+    "held_tokens",
+    "item_confidence",
+    "lease_expiry",
+    "lease_is_live",
+    "matches_gold",
+    "may_start_attempt",
+    "meets",
+    "open_for",
+    "parse_skill",
+    "pending_cap",
+    "queue_order",
+    "requirement_token",
+    "retake_at",
+    "saved_submissions",
+    "wanted_submissions",
+]

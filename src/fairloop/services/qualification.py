@@ -1,0 +1,136 @@
+"""The qualification test: gold items a worker answers before any work, paid as work.
+
+Its items are leased like any other (same lease shape, same task page), recorded as
+assignments of kind ``qualification``; the submit scores them into the attempt.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from fairloop.db.base import utcnow
+from fairloop.db.engine import Database
+from fairloop.db.models import Assignment, QualificationAttempt
+from fairloop.domain import scheduling as rule
+from fairloop.domain.actors import Actor
+from fairloop.errors import Conflict, NotFound, NotNow
+from fairloop.services import assign
+from fairloop.services import scheduler as sql
+from fairloop.services.access import project_for_worker
+
+_HELD = (
+    select(Assignment.id)
+    .where(
+        Assignment.project_id == sql.P,
+        Assignment.worker_id == sql.W,
+        Assignment.kind == "qualification",
+        sql.LIVE,
+    )
+    .limit(1)
+)
+
+
+def _rule(project: Any) -> rule.QualificationRule:
+    q = project.spec.get("qualification")
+    if not q:
+        raise NotFound("this project has no qualification test", field="project_id")
+    return rule.QualificationRule(q["items"], q["pass"], q["retake_after_hours"])
+
+
+def _attempt(row: Any) -> rule.Attempt | None:
+    if row is None:
+        return None
+    return rule.Attempt(row.started_at, row.answered, row.correct, row.finished_at)
+
+
+def status(
+    db: Database, actor: Actor, project_id: int, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Where the worker stands: passed, in progress, failed (and when to retake)."""
+    now = now or utcnow()
+    with db.core_transaction(readonly=True) as conn:
+        project = project_for_worker(conn, actor, project_id)
+        qrule = _rule(project)
+        last = conn.execute(
+            sql.LAST_ATTEMPT, {"project_id": project.id, "worker_id": actor.id}
+        ).first()
+        return _status_json(qrule, last, now)
+
+
+def _status_json(qrule: rule.QualificationRule, last: Any, now: datetime) -> dict[str, Any]:
+    attempt = _attempt(last)
+    retake = rule.retake_at(qrule, attempt)
+    if last is None:
+        state = "not_started"
+    elif last.finished_at is None:
+        state = "in_progress"
+    else:
+        state = "passed" if last.passed else "failed"
+    return {
+        "state": state,
+        "items": qrule.items,
+        "pass": qrule.pass_mark,
+        "answered": last.answered if last is not None else 0,
+        "correct": last.correct if last is not None and last.finished_at is not None else None,
+        "retake_at": retake.isoformat() if retake is not None and retake > now else None,
+    }
+
+
+def lease_question(
+    db: Database, actor: Actor, project_id: int, *, now: datetime | None = None
+) -> assign.Lease | None:
+    """Lease the worker's next qualification item, starting an attempt if needed.
+    None when the attempt has every item answered."""
+    now = now or utcnow()
+    with db.core_transaction() as conn:
+        project = project_for_worker(conn, actor, project_id)
+        qrule = _rule(project)
+        assign.check_may_work(conn, actor, project, now)
+        params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
+        if db.is_postgres:
+            conn.execute(assign.WORKER_LOCK, params)
+        held = conn.execute(_HELD, params).scalar()
+        if held is not None:
+            raise Conflict(
+                f"answer or release assignment {held} of the test first", field="assignment_id"
+            )
+        params["since"] = _open_attempt(conn, qrule, params, now)
+        skills = sql.worker_skills(conn, actor.id)
+        params.update(sql.skill_params(skills, postgres=db.is_postgres), opted=[])
+        row = sql.pick(conn, "qualification", params, postgres=db.is_postgres, hazard_ok=True)
+        if row is None:
+            return None
+        return assign.insert_lease(conn, project, actor.id, row, now, kind="qualification")
+
+
+def _open_attempt(
+    conn: Connection, qrule: rule.QualificationRule, params: dict[str, Any], now: datetime
+) -> datetime:
+    """The open attempt's start; a new attempt when the last one is finished and the
+    retake rule allows. Refuses a worker who passed already."""
+    last = conn.execute(sql.LAST_ATTEMPT, params).first()
+    if last is not None and last.finished_at is None:
+        return last.started_at  # type: ignore[no-any-return]
+    if last is not None and last.passed:
+        raise Conflict("you passed this qualification already", field="qualification")
+    if not rule.may_start_attempt(qrule, _attempt(last), now):
+        when = rule.retake_at(qrule, _attempt(last))
+        raise NotNow(
+            f"you may retake the test from {when:%Y-%m-%d %H:%M} UTC",
+            code="retake_wait",
+            resume_at=when.isoformat() if when else None,
+        )
+    conn.execute(
+        insert(QualificationAttempt),
+        {
+            "project_id": params["project_id"],
+            "user_id": params["worker_id"],
+            "started_at": now,
+            "answered": 0,
+            "correct": 0,
+        },
+    )
+    return now

@@ -1,0 +1,102 @@
+"""What a counted submission changes beyond itself, in the submit transaction:
+dynamic overlap's ``wanted``, a worker's gold accuracy, a qualification attempt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from fairloop.db.models import Item, ProjectWorker, QualificationAttempt, Submission
+from fairloop.domain import scheduling as rule
+from fairloop.services import skills
+
+# project_id first: the (project_id, item_id) index serves it.
+_ANSWERS = select(Submission.answer).where(
+    Submission.project_id == bindparam("project_id"),
+    Submission.item_id == bindparam("item_id"),
+    Submission.counted.is_(True),
+)
+_SET_WANTED = update(Item).where(Item.id == bindparam("item_id")).values(wanted=bindparam("n"))
+# Bind names differ from the column names: an UPDATE reserves those for its SET.
+_W = (
+    ProjectWorker.project_id == bindparam("pw_project"),
+    ProjectWorker.user_id == bindparam("pw_worker"),
+)
+_SCORE_GOLD = (
+    update(ProjectWorker)
+    .where(*_W)
+    .values(
+        gold_answered=ProjectWorker.gold_answered + 1,
+        gold_correct=ProjectWorker.gold_correct + bindparam("correct"),
+    )
+)
+
+
+def after_counted(
+    conn: Connection, assignment: Any, item: Any, answer: dict[str, Any], now: datetime
+) -> None:
+    """``assignment`` is the submit's row (project spec included); ``item`` has the
+    item's ``kind`` and ``gold``."""
+    spec = assignment.spec
+    if item.kind == "task":
+        _update_wanted(conn, spec, assignment.project_id, assignment.item_id)
+    if item.gold is None:
+        return
+    correct = rule.matches_gold(spec["task"], answer, item.gold)
+    ids = {"pw_project": assignment.project_id, "pw_worker": assignment.worker_id}
+    if item.kind != "qualification":
+        conn.execute(_SCORE_GOLD, {**ids, "correct": int(correct)})
+    else:
+        _score_attempt(conn, spec, ids, correct, now)
+
+
+def _update_wanted(conn: Connection, spec: dict[str, Any], project_id: int, item_id: int) -> None:
+    overlap = rule.OverlapRule.from_spec(spec["overlap"])
+    if not overlap.dynamic:
+        return
+    task = spec["task"]
+    keys = [
+        rule.answer_key(task, a)
+        for a in conn.execute(_ANSWERS, {"project_id": project_id, "item_id": item_id}).scalars()
+    ]
+    conn.execute(_SET_WANTED, {"item_id": item_id, "n": rule.wanted_submissions(overlap, keys)})
+
+
+def _score_attempt(
+    conn: Connection, spec: dict[str, Any], ids: dict[str, int], correct: bool, now: datetime
+) -> None:
+    """Count one answer into the worker's open attempt; the last one decides it."""
+    table: Any = QualificationAttempt.__table__
+    attempt = conn.execute(
+        select(table)
+        .where(
+            table.c.project_id == ids["pw_project"],
+            table.c.user_id == ids["pw_worker"],
+            table.c.finished_at.is_(None),
+        )
+        .order_by(table.c.id.desc())
+        .limit(1)
+    ).first()
+    if attempt is None:  # late answer to a finished attempt: paid, not scored
+        return
+    q = spec["qualification"]
+    qrule = rule.QualificationRule(q["items"], q["pass"], q["retake_after_hours"])
+    answered, right = attempt.answered + 1, attempt.correct + int(correct)
+    done = answered >= qrule.items
+    passed = done and rule.attempt_passed(qrule, rule.Attempt(attempt.started_at, answered, right))
+    conn.execute(
+        table.update()
+        .where(table.c.id == attempt.id)
+        .values(
+            answered=answered,
+            correct=right,
+            finished_at=now if done else None,
+            passed=passed if done else None,
+        )
+    )
+    if passed:
+        conn.execute(update(ProjectWorker).where(*_W).values(qualified_at=now), ids)
+        for grant in q.get("grants", []):
+            skills.grant(conn, ids["pw_worker"], grant, source=f"qualification:{ids['pw_project']}")
