@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent, Item, Project
+from fairloop.domain import pay
 from fairloop.domain.actors import Actor
-from fairloop.domain.scheduling import MAX_PENDING, credited_seconds, has_room, lease_expiry
+from fairloop.domain.scheduling import MAX_PENDING, has_room, lease_expiry
 from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound
 from fairloop.services import wellbeing
@@ -323,8 +324,10 @@ def release(
         assert project is not None
         assignment.state = "released"
         assignment.ended_at = now
-        assignment.active_seconds = credited_seconds(
+        assignment.active_seconds = pay.active_seconds(
             claimed=active_seconds,
+            heartbeat_seconds=assignment.heartbeat_seconds,
+            heartbeat_at=assignment.heartbeat_at,
             leased_at=assignment.leased_at,
             now=now,
             lease_minutes=project.lease_minutes,

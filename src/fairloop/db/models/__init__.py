@@ -9,10 +9,12 @@ from fairloop.db.models.media import Media
 from fairloop.db.models.notice import Notice
 from fairloop.db.models.project import Consent, Disclosure, Project, ProjectWorker
 from fairloop.db.models.redteam import Turn
+from fairloop.db.models.review import Appeal, Review
 from fairloop.db.models.wellbeing import CheckIn, HazardOptOut, ViewingSetting
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "Assignment",
     "AuditEntry",
     "Base",
@@ -28,6 +30,7 @@ __all__ = [
     "Organisation",
     "Project",
     "ProjectWorker",
+    "Review",
     "Submission",
     "Turn",
     "User",
