@@ -1,0 +1,245 @@
+"""Settlement: approve what is due, pay test time at the floor, top up to the floor.
+
+Set-based, so a million submissions settle in seconds: approvals are one
+``INSERT .. SELECT`` and one ``UPDATE`` per project; time and pay are two grouped
+queries; top-ups one batch insert. Every entry's key is derived from its cause, so
+any number of runs (or server processes) pay each cause once.
+
+Time that counts toward the floor ("settled time"): released assignments, leases
+that ran out, and submissions once approved, of every kind (task, qualification,
+training, screening). Pending work waits for its review; rejected work stays out
+unless an appeal overturns the rejection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from fairloop.db.base import utcnow
+from fairloop.db.engine import Database
+from fairloop.db.models import Assignment, LedgerEntry, Project, Submission
+from fairloop.domain.pay import AUTO_APPROVE_DAYS, FLOOR_KINDS, floor_owed, to_minor, top_up
+from fairloop.services import ledger
+
+# One settlement at a time on PostgreSQL (SQLite's single writer does this already).
+SETTLE_LOCK = 7_270_005
+
+
+@dataclass
+class Settlement:
+    approved: int = 0
+    qualification_entries: int = 0
+    top_ups: int = 0
+    top_up_minor: int = 0
+    projects: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def settle(
+    db: Database,
+    *,
+    project_id: int | None = None,
+    now: datetime | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
+) -> Settlement:
+    """Settle every project (or one); ``on_step(step, done, total)`` reports progress."""
+    now = now or utcnow()
+    result = Settlement()
+    step = on_step or (lambda _s, _d, _t: None)
+    with db.core_transaction() as conn:
+        if db.is_postgres:
+            conn.execute(select(func.pg_advisory_xact_lock(SETTLE_LOCK)))
+        projects = _projects(conn, project_id)
+        result.projects = len(projects)
+        for i, project in enumerate(projects, start=1):
+            result.approved += _auto_approve(conn, project, now)
+            step("approving", i, len(projects))
+        result.qualification_entries = _pay_test_time(conn, projects, now)
+        step("test time", 1, 1)
+        result.top_ups, result.top_up_minor = _top_ups(conn, projects, now)
+        step("top-ups", 1, 1)
+    return result
+
+
+def _projects(conn: Connection, project_id: int | None) -> list[Any]:
+    query = select(Project.id, Project.name, Project.spec, Project.lease_minutes)
+    if project_id is not None:
+        query = query.where(Project.id == project_id)
+    return list(conn.execute(query.order_by(Project.id)))
+
+
+def _auto_approve(conn: Connection, project: Any, now: datetime) -> int:
+    """Approve and pay this project's work pending longer than ``auto_approve_days``."""
+    days = int(project.spec.get("auto_approve_days", AUTO_APPROVE_DAYS))
+    due = and_(
+        Submission.review_state == "pending",
+        Submission.project_id == project.id,
+        Submission.submitted_at <= now - timedelta(days=days),
+    )
+    pay = project.spec["pay"]
+    # Pending work has no task pay yet (pay is written with the approval, in one
+    # transaction), so these keys are new.
+    rows = select(
+        Submission.worker_id,
+        literal(project.id),
+        literal("task_pay"),
+        literal(to_minor(pay["per_task"])),
+        literal(pay["currency"]),
+        literal("task_pay:submission:") + cast(Submission.id, String),
+        literal(f"auto-approved after {days} days"),
+        literal(now),
+    ).where(due)
+    columns = [
+        "user_id",
+        "project_id",
+        "kind",
+        "amount_minor",
+        "currency",
+        "idempotency_key",
+        "memo",
+        "created_at",
+    ]
+    conn.execute(LedgerEntry.__table__.insert().from_select(columns, rows))
+    done = conn.execute(
+        update(Submission).where(due).values(review_state="approved", reviewed_at=now)
+    )
+    return int(done.rowcount)
+
+
+def _seconds_expr(now: datetime) -> Any:
+    """An assignment's settled seconds: its credited time once ended, its heartbeats
+    (up to the lease) when its lease ran out unanswered."""
+    lease = Project.lease_minutes * 60
+    expired = case(
+        (Assignment.heartbeat_seconds < lease, Assignment.heartbeat_seconds), else_=lease
+    )
+    return case((Assignment.state == "leased", expired), else_=Assignment.active_seconds)
+
+
+def _settled(now: datetime) -> Any:
+    """Which assignments' time counts (see the module docstring)."""
+    return or_(
+        Assignment.state == "released",
+        and_(Assignment.state == "leased", Assignment.lease_expires_at <= now),
+        and_(Assignment.state == "submitted", Submission.review_state == "approved"),
+    )
+
+
+def _time_query(now: datetime, project_ids: list[int]) -> Any:
+    return (
+        select(Assignment)
+        .join(Project, Project.id == Assignment.project_id)
+        .outerjoin(Submission, Submission.assignment_id == Assignment.id)
+        .where(_settled(now), Assignment.project_id.in_(project_ids))
+    )
+
+
+def _pay_test_time(conn: Connection, projects: list[Any], now: datetime) -> int:
+    """Qualification, training and screening time at the floor, passed or failed."""
+    by_id = {p.id: p for p in projects}
+    rows = conn.execute(
+        _time_query(now, list(by_id))
+        .with_only_columns(
+            Assignment.id,
+            Assignment.worker_id,
+            Assignment.project_id,
+            Assignment.kind,
+            _seconds_expr(now).label("seconds"),
+        )
+        .where(Assignment.kind != "task")
+    )
+    written = 0
+    for row in rows:
+        pay = by_id[row.project_id].spec["pay"]
+        amount = floor_owed(to_minor(pay["hourly_floor"]), int(row.seconds))
+        if amount > 0 and ledger.write(
+            conn,
+            user_id=row.worker_id,
+            project_id=row.project_id,
+            kind="qualification_pay",
+            amount_minor=amount,
+            currency=pay["currency"],
+            key=f"qualification_pay:assignment:{row.id}",
+            memo=f"{row.kind}: {int(row.seconds)} s at the floor",
+        ):
+            written += 1
+    return written
+
+
+def settled_time(
+    conn: Connection, project_ids: list[int], now: datetime
+) -> dict[tuple[int, int], int]:
+    """{(worker, project): settled seconds}."""
+    rows = conn.execute(
+        _time_query(now, project_ids)
+        .with_only_columns(
+            Assignment.worker_id, Assignment.project_id, func.sum(_seconds_expr(now))
+        )
+        .group_by(Assignment.worker_id, Assignment.project_id)
+    )
+    return {(w, p): int(s or 0) for w, p, s in rows}
+
+
+def floor_pay(conn: Connection, project_ids: list[int]) -> dict[tuple[int, int], int]:
+    """{(worker, project): pay that counts toward the floor}."""
+    rows = conn.execute(
+        select(LedgerEntry.user_id, LedgerEntry.project_id, func.sum(LedgerEntry.amount_minor))
+        .where(LedgerEntry.kind.in_(FLOOR_KINDS), LedgerEntry.project_id.in_(project_ids))
+        .group_by(LedgerEntry.user_id, LedgerEntry.project_id)
+    )
+    return {(w, p): int(s or 0) for w, p, s in rows}
+
+
+def _top_ups(conn: Connection, projects: list[Any], now: datetime) -> tuple[int, int]:
+    """Write the gap between floor pay for the settled time and the pay so far.
+
+    The key names the state it settles (seconds and pay so far): the same state
+    settles once; new time or pay is a new cause.
+    """
+    by_id = {p.id: p for p in projects}
+    ids = list(by_id)
+    time = settled_time(conn, ids, now)
+    paid = floor_pay(conn, ids)
+    entries = []
+    for (worker, project_id), seconds in time.items():
+        pay = by_id[project_id].spec["pay"]
+        so_far = paid.get((worker, project_id), 0)
+        gap = top_up(
+            floor_minor_per_hour=to_minor(pay["hourly_floor"]), seconds=seconds, paid_minor=so_far
+        )
+        if gap > 0:
+            entries.append(
+                {
+                    "user_id": worker,
+                    "project_id": project_id,
+                    "kind": "top_up",
+                    "amount_minor": gap,
+                    "currency": pay["currency"],
+                    "idempotency_key": (
+                        f"top_up:project:{project_id}:worker:{worker}:seconds:{seconds}:paid:{so_far}"
+                    ),
+                    "memo": f"to the floor of {pay['hourly_floor']} an hour for {seconds} s",
+                    "created_at": now,
+                }
+            )
+    if entries:
+        conn.execute(ledger.insert_ignoring_duplicates(conn), entries)
+    return len(entries), sum(e["amount_minor"] for e in entries)
