@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
-from fairloop.api import assignments, auth, health, me, media, projects, redteam
+from fairloop.api import assignments, auth, health, me, media, projects, redteam, submissions
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
@@ -22,7 +22,7 @@ from fairloop.web import tasks as web_tasks
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
-API_MODULES = (health, auth, projects, assignments, redteam, media, me)
+API_MODULES = (health, auth, projects, assignments, submissions, redteam, media, me)
 PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me)
 
 

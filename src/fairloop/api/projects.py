@@ -11,7 +11,16 @@ from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
-from fairloop.services import assign, checkins, export, projects, quality_report, suspend, withdraw
+from fairloop.services import (
+    assign,
+    checkins,
+    earnings,
+    export,
+    projects,
+    quality_report,
+    suspend,
+    withdraw,
+)
 from fairloop.services.import_items import import_items
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -35,6 +44,13 @@ def list_projects(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
 @router.get("/{project_id}")
 def get_project(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.project_view(db, actor, project_id)
+
+
+@router.get("/{project_id}/costs")
+def get_costs(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """What the project cost: task pay, test time, top-ups, fee; measured time
+    against the estimate, with a message when the estimate was low."""
+    return earnings.project_costs(db, actor, project_id)
 
 
 @router.post("/{project_id}/items")

@@ -33,6 +33,7 @@ from fairloop.services.access import (
     project_for_requester,
     project_for_worker,
 )
+from fairloop.services.earnings import requester_record
 from fairloop.services.inbox import post_notice
 from fairloop.services.redteam import check_launch
 from fairloop.settings import get_settings
@@ -127,6 +128,7 @@ def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
         view["progress"] = _progress(session, project).__dict__
         if actor.role == "worker":
             view["consented"] = has_consented(session, actor, project)
+            view["record"] = requester_record(session, project.org_id)
             _hide_requester(view)
         return view
 
@@ -172,11 +174,15 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
                 Membership.user_id == actor.id
             )
         views = []
+        records: dict[int, dict[str, Any]] = {}
         for project in session.scalars(query):
             view = _summary(session, project)
             view["progress"] = _progress(session, project).__dict__
             if actor.role == "worker":
                 view["consented"] = has_consented(session, actor, project)
+                if project.org_id not in records:
+                    records[project.org_id] = requester_record(session, project.org_id)
+                view["record"] = records[project.org_id]
                 _hide_requester(view)
             views.append(view)
         return views

@@ -143,13 +143,18 @@ def _settled(now: datetime) -> Any:
     )
 
 
-def _time_query(now: datetime, project_ids: list[int]) -> Any:
-    return (
+def _time_query(now: datetime, project_ids: list[int] | None, worker_id: int | None = None) -> Any:
+    query = (
         select(Assignment)
         .join(Project, Project.id == Assignment.project_id)
         .outerjoin(Submission, Submission.assignment_id == Assignment.id)
-        .where(_settled(now), Assignment.project_id.in_(project_ids))
+        .where(_settled(now))
     )
+    if project_ids is not None:
+        query = query.where(Assignment.project_id.in_(project_ids))
+    if worker_id is not None:
+        query = query.where(Assignment.worker_id == worker_id)
+    return query
 
 
 def _pay_test_time(conn: Connection, projects: list[Any], now: datetime) -> int:
