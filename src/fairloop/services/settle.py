@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
@@ -190,11 +191,15 @@ def _pay_test_time(conn: Connection, projects: list[Any], now: datetime) -> int:
 
 
 def settled_time(
-    conn: Connection, project_ids: list[int], now: datetime
+    conn: Connection | Session,
+    project_ids: list[int] | None,
+    now: datetime,
+    *,
+    worker_id: int | None = None,
 ) -> dict[tuple[int, int], int]:
-    """{(worker, project): settled seconds}."""
+    """{(worker, project): settled seconds} (of one worker, or of everyone)."""
     rows = conn.execute(
-        _time_query(now, project_ids)
+        _time_query(now, project_ids, worker_id)
         .with_only_columns(
             Assignment.worker_id, Assignment.project_id, func.sum(_seconds_expr(now))
         )
