@@ -54,8 +54,12 @@ def exam_lease(
     """A qualification (or training, screening) assignment, as the qualification flow
     makes them: on one of the project's items, leased at ``start``."""
     with db.engine.begin() as conn:
+        had = select(Assignment.item_id).where(Assignment.worker_id == worker.id)
         item_id = conn.scalar(
-            select(Item.id).where(Item.project_id == project_id).order_by(Item.id).limit(1)
+            select(Item.id)
+            .where(Item.project_id == project_id, Item.id.not_in(had))
+            .order_by(Item.id.desc())
+            .limit(1)
         )
         return int(
             conn.execute(
@@ -85,3 +89,16 @@ def entries(db: Database, **where: Any) -> list[Any]:
         query = query.where(getattr(LedgerEntry, name) == value)
     with db.engine.connect() as conn:
         return list(conn.execute(query))
+
+
+def pass_exam(db: Database, assignment_id: int, at: datetime) -> None:
+    """The worker passes: the assignment ends as submitted, credited its heartbeats
+    (what the qualification flow does when it grades a test)."""
+    from sqlalchemy import update
+
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment_id)
+            .values(state="submitted", ended_at=at, active_seconds=Assignment.heartbeat_seconds)
+        )

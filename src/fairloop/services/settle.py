@@ -140,7 +140,12 @@ def _settled(now: datetime) -> Any:
     return or_(
         Assignment.state == "released",
         and_(Assignment.state == "leased", Assignment.lease_expires_at <= now),
-        and_(Assignment.state == "submitted", Submission.review_state == "approved"),
+        # Test time (qualification, training, screening) counts once ended, passed or
+        # failed; task work once its submission is approved.
+        and_(
+            Assignment.state == "submitted",
+            or_(Assignment.kind != "task", Submission.review_state == "approved"),
+        ),
     )
 
 
