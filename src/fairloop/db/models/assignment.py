@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fairloop.db.base import Base, BigId, JsonType, UTCDateTime, utcnow
@@ -45,8 +45,15 @@ class Submission(Base):
     __table_args__ = (
         UniqueConstraint("worker_id", "idempotency_key"),
         Index("ix_submissions_project_item", "project_id", "item_id"),
-        # Settlement looks for pending work per project.
-        Index("ix_submissions_review", "review_state", "project_id"),
+        # Settlement looks for pending work per project; partial, so that approving a
+        # million submissions removes index entries instead of moving them.
+        Index(
+            "ix_submissions_pending",
+            "project_id",
+            "submitted_at",
+            sqlite_where=text("review_state = 'pending'"),
+            postgresql_where=text("review_state = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)

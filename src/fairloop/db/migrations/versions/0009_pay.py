@@ -24,7 +24,12 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("submissions") as batch:
         batch.add_column(sa.Column("reviewed_at", WHEN, nullable=True))
-        batch.create_index("ix_submissions_review", ["review_state", "project_id"])
+        batch.create_index(
+            "ix_submissions_pending",
+            ["project_id", "submitted_at"],
+            sqlite_where=sa.text("review_state = 'pending'"),
+            postgresql_where=sa.text("review_state = 'pending'"),
+        )
     op.create_table(
         "reviews",
         sa.Column("id", ID, nullable=False),
@@ -81,7 +86,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_reviews_submission_id"), table_name="reviews")
     op.drop_table("reviews")
     with op.batch_alter_table("submissions") as batch:
-        batch.drop_index("ix_submissions_review")
+        batch.drop_index("ix_submissions_pending")
         batch.drop_column("reviewed_at")
     with op.batch_alter_table("assignments") as batch:
         batch.drop_column("heartbeat_seconds")
