@@ -67,7 +67,8 @@ def _sums(session: Session, worker_id: int) -> dict[int, dict[str, int]]:
     )
     sums: dict[int, dict[str, int]] = defaultdict(dict)
     for project_id, kind, total in rows:
-        sums[project_id][kind] = int(total)
+        if project_id is not None:
+            sums[project_id][kind] = int(total)
     return sums
 
 
@@ -92,7 +93,7 @@ def _pending(session: Session, worker_id: int) -> dict[int, int]:
     counts = dict(rows.all())
     if not counts:
         return {}
-    specs = dict(
+    specs: dict[int, dict[str, Any]] = dict(
         session.execute(select(Project.id, Project.spec).where(Project.id.in_(counts))).all()
     )
     return {p: n * to_minor(specs[p]["pay"]["per_task"]) for p, n in counts.items()}

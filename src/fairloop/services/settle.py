@@ -28,6 +28,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    insert,
     literal,
     literal_column,
     or_,
@@ -143,7 +144,7 @@ def _auto_approve(conn: Connection, project: Any, now: datetime) -> int:
         "memo",
         "created_at",
     ]
-    conn.execute(LedgerEntry.__table__.insert().from_select(columns, rows))
+    conn.execute(insert(LedgerEntry).from_select(columns, rows))
     done = conn.execute(
         update(Submission).where(due).values(review_state="approved", reviewed_at=now)
     )
@@ -252,7 +253,7 @@ def floor_pay(conn: Connection, project_ids: list[int]) -> dict[tuple[int, int],
         .where(LedgerEntry.kind.in_(FLOOR_KINDS), LedgerEntry.project_id.in_(project_ids))
         .group_by(LedgerEntry.user_id, LedgerEntry.project_id)
     )
-    return {(w, p): int(s or 0) for w, p, s in rows}
+    return {(w, int(p)): int(s or 0) for w, p, s in rows if p is not None}
 
 
 def _top_ups(conn: Connection, projects: list[Any], now: datetime) -> tuple[int, int]:
