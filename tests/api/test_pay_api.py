@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from fairloop.db.base import utcnow
 from fairloop.db.models import Submission
@@ -166,3 +166,24 @@ def test_serve_settles_on_a_timer(db, backend):
         while not entries(db, kind="task_pay") and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [e.amount_minor for e in entries(db, kind="task_pay")] == [20]
+
+
+def test_a_bonus_pays_once_per_key_and_a_bad_amount_changes_nothing(work, db):
+    from fairloop.db.models import ProjectWorker
+
+    project_id, requester_api, _, _ = work
+    with db.engine.connect() as conn:
+        pseudonym = conn.scalar(select(ProjectWorker.pseudonym))
+    body = {"worker": pseudonym, "amount": "1.50", "note": "careful work"}
+    url = f"/api/v1/projects/{project_id}/bonuses"
+    for _ in range(2):
+        paid = requester_api.post(url, json=body, headers={"Idempotency-Key": "b1"})
+        assert paid.status_code == 201, paid.text
+    assert [e.amount_minor for e in entries(db, kind="bonus")] == [150]
+    before = f.row_counts(db)
+    for amount in ("-1.00", "1.005", "lots", 0):
+        bad = requester_api.post(
+            url, json={**body, "amount": amount}, headers={"Idempotency-Key": "b2"}
+        )
+        assert error_of(bad, 422)["field"] == "amount"
+    assert f.row_counts(db) == before
