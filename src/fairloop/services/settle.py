@@ -93,15 +93,14 @@ def _big_cache(conn: Connection, *, sqlite: bool) -> Iterator[None]:
     if not sqlite:
         yield
         return
+    # Only the cache: temp_store cannot change inside a transaction once the
+    # connection has used temporary storage, so it is left as it is.
     default = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    store = conn.exec_driver_sql("PRAGMA temp_store").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    conn.exec_driver_sql("PRAGMA temp_store=MEMORY")  # the GROUP BY sorts
     try:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(default or -2000)}")
-        conn.exec_driver_sql(f"PRAGMA temp_store={int(store or 0)}")
 
 
 def _projects(conn: Connection, project_id: int | None) -> list[Any]:
