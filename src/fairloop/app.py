@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
-from fairloop.api import assignments, auth, health, me, media, projects, redteam, skills
+from fairloop.api import (
+    assignments,
+    auth,
+    health,
+    me,
+    media,
+    projects,
+    redteam,
+    skills,
+    submissions,
+)
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
 from fairloop.db.engine import Database
@@ -22,14 +36,27 @@ from fairloop.web import tasks as web_tasks
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
-API_MODULES = (health, auth, projects, assignments, redteam, media, me, skills)
+API_MODULES = (health, auth, projects, assignments, submissions, redteam, media, me, skills)
 PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me)
 
 
-def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+log = logging.getLogger("fairloop")
+
+
+def create_app(
+    db: Database | None = None,
+    settings: Settings | None = None,
+    *,
+    settle_every_minutes: int = 0,
+) -> FastAPI:
+    """The application; with ``settle_every_minutes``, it also settles pay on a timer
+    (``serve`` turns that on; tests and embedders settle when they choose)."""
+    lifespan = _settling(settle_every_minutes) if settle_every_minutes > 0 else None
     # No Swagger page: it loads its script from a CDN, which many of our users cannot
     # reach and our CSP refuses. /openapi.json is the API's description.
-    app = FastAPI(title="fairloop", version=__version__, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="fairloop", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     app.state.settings = settings or get_settings()
     app.state.db = db or Database(app.state.settings.database_url)
     install_error_handlers(app, render_page_error=web_errors.render_page_error)
@@ -41,3 +68,35 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """What ``fairloop serve`` runs: the app, settling every ``settle_interval_minutes``."""
+    settings = get_settings()
+    return create_app(settings=settings, settle_every_minutes=settings.settle_interval_minutes)
+
+
+def _settling(minutes: int):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_settle_periodically(app.state.db, minutes))
+        yield
+        task.cancel()
+
+    return lifespan
+
+
+async def _settle_periodically(db: Database, minutes: int) -> None:
+    """Settle now and every ``minutes``. Each run is idempotent and takes the settle
+    lock, so any number of server processes may run this."""
+    from starlette.concurrency import run_in_threadpool
+
+    from fairloop.services.settle import settle
+
+    while True:
+        try:
+            result = await run_in_threadpool(settle, db)
+            log.info("settled: %s", result.as_json())
+        except Exception:  # a failed run must not stop the next one
+            log.exception("settlement failed; retrying in %s minutes", minutes)
+        await asyncio.sleep(minutes * 60)

@@ -20,8 +20,17 @@ class Settings(BaseSettings):
     outbound_allow: str = ""
     """Comma-separated host or host:port that outbound calls may reach though private."""
     min_hourly_floor: str = Field(default="12.00")
-    """The lowest hourly floor a project may set, in the instance currency."""
+    """The lowest hourly floor a project may set, in the instance currency (Prolific
+    recommends GBP 9 / USD 12 an hour)."""
     currency: str = "USD"
+    min_hourly_floors: str = "GBP:9.00,EUR:11.00"
+    """Minimum hourly floors in other currencies, as ``CODE:amount`` pairs; a project
+    in a currency with no minimum here is refused."""
+    fee_percent: int = Field(default=0, ge=0, le=100)
+    """The instance's fee, charged to the requester on top of worker pay, never taken
+    from it."""
+    settle_interval_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    """How often ``serve`` runs settlement (auto-approval and top-ups); 0 turns it off."""
     exposure_weights: str = "1,1,1.5,2,3"
     """Exposure weight of a minute on an item of severity 0,1,2,3,4."""
     daily_exposure_minutes: int = Field(default=120, gt=0, le=300)

@@ -138,3 +138,17 @@ def work_through(
             )
             count += 1
     return count
+
+
+def submissions_of(db: Database, worker_id: int) -> list[int]:
+    """Ids of a worker's submissions, oldest first."""
+    from fairloop.db.models import Submission
+
+    with db.engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(Submission.id)
+                .where(Submission.worker_id == worker_id)
+                .order_by(Submission.id)
+            )
+        )

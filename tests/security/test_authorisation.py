@@ -94,6 +94,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/me/wellbeing"): rule("self", *WORKERS, json={"text_severity_max": 2}),
     ("GET", "/api/v1/me/checkins"): rule("self", *SIGNED_IN),
     ("GET", "/api/v1/me/skills"): rule("self", *SIGNED_IN),
+    ("GET", "/api/v1/me/earnings"): rule("self", *WORKERS),
+    ("GET", "/me/earnings"): rule("self", *WORKERS),
+    ("POST", "/me/earnings/appeal"): rule(
+        "self", *WORKERS, why="the service checks the submission is the caller's", data={}
+    ),
+    ("GET", "/api/v1/appeals"): rule("self", "admin", why="admins decide appeals"),
     ("POST", "/api/v1/skills"): rule(
         "self", "admin", why="grants name a worker by email", json={"skill": "language:sw"}
     ),
@@ -134,6 +140,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/v1/projects/{project_id}/assignments"): rule("project", *WORKERS),
     ("POST", "/api/v1/projects/{project_id}/withdraw"): rule("project", *WORKERS),
+    ("GET", "/api/v1/projects/{project_id}/costs"): rule("project", *REQ2),
+    ("POST", "/api/v1/projects/{project_id}/bonuses"): rule(
+        "project", *REQ2, json={"worker": "w-x", "amount": "1.00", "note": "thanks"}
+    ),
     ("GET", "/projects/{project_id}"): rule("project", *REQ2),
     ("GET", "/projects/{project_id}/export"): rule("project", *REQ2),
     ("POST", "/projects/{project_id}/suspend"): rule("project", *REQ2, data={"notice_days": "1"}),
@@ -154,6 +164,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "assignment", "worker_b", json=LABEL
     ),
     ("POST", "/api/v1/assignments/{assignment_id}/release"): rule("assignment", "worker_b"),
+    ("POST", "/api/v1/assignments/{assignment_id}/heartbeat"): rule("assignment", "worker_b"),
+    ("POST", "/work/assignments/{assignment_id}/heartbeat"): rule("assignment", "worker_b"),
+    # Worker B's rejected submission in organisation 2's project, and B's appeal of it.
+    ("POST", "/api/v1/submissions/{submission_id}/review"): rule(
+        "submission", *REQ2, json={"decision": "approve"}
+    ),
+    ("POST", "/api/v1/submissions/{submission_id}/appeal"): rule(
+        "submission", "worker_b", json={"text": "I did read it."}
+    ),
+    ("POST", "/api/v1/appeals/{appeal_id}/decision"): rule(
+        "appeal", "admin", json={"decision": "overturn", "note": "fine"}
+    ),
+    # Worker B's account: only an admin corrects a balance.
+    ("POST", "/api/v1/users/{user_id}/adjustments"): rule(
+        "user", "admin", json={"amount": "5.00", "currency": "USD", "note": "x"}
+    ),
     ("GET", "/api/v1/assignments/{assignment_id}/turns"): rule("assignment", "worker_b"),
     ("POST", "/api/v1/assignments/{assignment_id}/turns"): rule(
         "assignment", "worker_b", json={"content": "hello"}
@@ -230,7 +256,23 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
         for pid in (project, recording, own_project, qualified):
             assert client.post(f"/api/v1/projects/{pid}/consent").status_code == 200
     done = b.post(f"/api/v1/projects/{project}/assignments").json()["id"]
-    assert f.post_answer(b, done, "toxic", key="b1").status_code == 201
+    answered = f.post_answer(b, done, "toxic", key="b1")
+    assert answered.status_code == 201
+    submission = answered.json()["id"]
+    r2 = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {actors['requester_2'][1]}"}, timeout=30
+    )
+    rejected = r2.post(
+        f"/api/v1/submissions/{submission}/review",
+        json={
+            "decision": "reject",
+            "reason": "low_effort",
+            "evidence": "a single word where a paragraph was asked",
+        },
+    )
+    assert rejected.status_code == 200, rejected.text
+    appealed = b.post(f"/api/v1/submissions/{submission}/appeal", json={"text": "I read it."})
+    assert appealed.status_code == 201, appealed.text
     leased = b.post(f"/api/v1/projects/{project}/assignments").json()["id"]
     take = b.post(f"/api/v1/projects/{recording}/assignments").json()["id"]
     media = b.post(
@@ -248,13 +290,16 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
             "assignment_id": leased,
             "media_id": media,
             "qualified_project_id": qualified,
+            "submission_id": submission,
+            "appeal_id": appealed.json()["id"],
+            "user_id": actors["worker_b"][0].id,
         },
         emails={role: actor.email for role, (actor, _t) in actors.items()},
     )
     for role in SIGNED_IN:
         w.pages[role], w.csrf[role] = page_login(url, w.emails[role])
     yield w
-    for client in (a, b, *w.pages.values()):
+    for client in (a, b, r2, *w.pages.values()):
         client.close()
     mp.undo()
     get_settings.cache_clear()
@@ -389,6 +434,7 @@ QUERY_PARAMS: dict[tuple[str, str, str], tuple[str, int]] = {
     # Shown back in the page (escaped); where a login may go is tested with the pages.
     ("GET", "/login", "next"): ('"><script>alert(1)</script>', 200),
     ("GET", "/me/wellbeing", "saved"): ("<script>", 200),  # only ever a yes/no
+    ("GET", "/me/earnings", "saved"): ("<script>", 200),
 }
 
 

@@ -23,8 +23,9 @@ import httpx
 from sqlalchemy import func, select
 
 from fairloop.db.base import utcnow
-from fairloop.db.models import Assignment, Submission
+from fairloop.db.models import Assignment, LedgerEntry, Submission
 from fairloop.services.assign import lease_next
+from fairloop.services.settle import settle
 from fairloop.services.submit import submit
 from tests import factories as f
 
@@ -85,7 +86,8 @@ class Server:
 
 class Worker(threading.Thread):
     """Leases and answers until there is no work, as a careful client does: a request
-    that got no answer is sent again (the same Idempotency-Key for a submission)."""
+    that got no answer is sent again (the same Idempotency-Key for a submission), and
+    a lease refused as past ``max_pending`` resumes the lease it names as held."""
 
     def __init__(self, url: str, token: str, project_id: int, stop: threading.Event):
         super().__init__(daemon=True)
@@ -113,10 +115,12 @@ class Worker(threading.Thread):
                 lease = self.call("POST", f"/api/v1/projects/{self.project_id}/assignments")
                 if lease is None or lease.status_code == 204:
                     return
-                if lease.status_code != 201:
+                held = lease.json()["error"].get("held") if lease.status_code == 409 else None
+                if lease.status_code != 201 and not held:
                     self.errors.append(f"lease {lease.status_code} {lease.text[:200]}")
                     return
-                aid = lease.json()["id"]
+                # A lease whose answer the kill cut off is still ours: take it up again.
+                aid = lease.json()["id"] if lease.status_code == 201 else held[0]
                 done = self.call(
                     "POST",
                     f"/api/v1/assignments/{aid}/submission",
@@ -196,9 +200,14 @@ def test_acknowledged_work_survives_sigkill_under_load(db, tmp_path):
     assert len({sid for _a, sid in acked}) == len(acked)  # one submission per assignment
     assert len(rows) == ITEMS and set(exported.values()) == {1}  # every item, exactly once
     assert replay.status_code == 200 and replay.json()["id"] == sid
-    # Pay: when the pay engine lands, assert here that each acknowledged submission
-    # has exactly one ledger entry (one idempotency key per cause), and none for the
-    # orphaned lease beyond the time it was worked.
+    # Paid exactly once: settling (twice, past any auto-approval) writes one task pay
+    # entry per submission, the acknowledged ones and the late one alike.
+    assert task_pay_keys(db) == {}
+    for _ in range(2):
+        settle(db, now=utcnow() + timedelta(days=22))
+    keys = task_pay_keys(db)
+    assert set(keys) == {f"task_pay:submission:{s}" for s in exported}
+    assert set(keys.values()) == {1}
 
 
 def test_sixteen_replays_of_one_key_store_one_submission(db, http):
@@ -231,5 +240,17 @@ def test_sixteen_replays_of_one_key_store_one_submission(db, http):
     with db.transaction(readonly=True) as session:
         assert session.scalar(select(func.count(Submission.id))) == 1
         assert session.scalar(select(Assignment.state).where(Assignment.id == aid)) == "submitted"
-    # Pay: when the pay engine lands, assert exactly one ledger entry for this
-    # submission here.
+    for _ in range(2):
+        settle(db, now=utcnow() + timedelta(days=22))
+    assert task_pay_keys(db) == {f"task_pay:submission:{answers[0].json()['id']}": 1}
+
+
+def task_pay_keys(db) -> dict[str, int]:
+    """Task pay entries per idempotency key."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(LedgerEntry.idempotency_key, func.count())
+            .where(LedgerEntry.kind == "task_pay")
+            .group_by(LedgerEntry.idempotency_key)
+        )
+        return dict(rows.all())

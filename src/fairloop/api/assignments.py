@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import Id, call_as_actor
 from fairloop.errors import InvalidInput
-from fairloop.services import assign
+from fairloop.services import assign, worktime
 from fairloop.services.submit import submit
 
 router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
@@ -48,4 +48,13 @@ async def post_release(assignment_id: Id, request: Request) -> dict[str, Any]:
         )
     return await call_as_actor(
         request, lambda db, actor: assign.release(db, actor, assignment_id, active_seconds=seconds)
+    )
+
+
+@router.post("/{assignment_id}/heartbeat")
+async def post_heartbeat(assignment_id: Id, request: Request) -> dict[str, Any]:
+    """The page is visible and the worker active: the server credits the time since
+    the last heartbeat (at most 30 s), up to the lease."""
+    return await call_as_actor(
+        request, lambda db, actor: worktime.heartbeat(db, actor, assignment_id)
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor
-from fairloop.services import checkins, inbox, wellbeing
+from fairloop.services import checkins, earnings, inbox, wellbeing
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -67,3 +67,10 @@ async def post_checkin(request: Request) -> dict[str, Any]:
 @router.get("/checkins")
 def get_checkins(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
     return checkins.my_checkins(db, actor)
+
+
+@router.get("/earnings")
+def get_earnings(db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """Balance, pending pay and, per project, earned, pending, top-ups, seconds worked
+    (settled) and effective hourly pay; money as decimal strings."""
+    return earnings.my_earnings(db, actor)

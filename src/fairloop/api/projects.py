@@ -14,6 +14,7 @@ from fairloop.io.writers import jsonl_lines
 from fairloop.services import (
     assign,
     checkins,
+    earnings,
     export,
     projects,
     qualification,
@@ -44,6 +45,13 @@ def list_projects(db: DatabaseDep, actor: ActorDep) -> list[dict[str, Any]]:
 @router.get("/{project_id}")
 def get_project(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     return projects.project_view(db, actor, project_id)
+
+
+@router.get("/{project_id}/costs")
+def get_costs(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
+    """What the project cost: task pay, test time, top-ups, fee; measured time
+    against the estimate, with a message when the estimate was low."""
+    return earnings.project_costs(db, actor, project_id)
 
 
 @router.post("/{project_id}/items")

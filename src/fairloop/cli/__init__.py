@@ -19,12 +19,13 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def _register(command: str | None) -> None:
     # Imported here so that each group owns its module and `--help` stays quick.
-    from fairloop.cli import db, demo, export, items, projects, serve, users
+    from fairloop.cli import db, demo, export, items, pay, projects, serve, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(projects.app, name="projects")
     app.add_typer(items.app, name="items")
+    app.add_typer(pay.app, name="pay")
     if command not in ("serve", "demo"):
         # numpy and pyarrow cost a server ~45 MB of memory it never uses.
         from fairloop.cli import quality

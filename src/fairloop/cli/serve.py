@@ -25,7 +25,7 @@ def run_server(host: str, port: int, *, workers: int = 1) -> None:
     import uvicorn
 
     uvicorn.run(
-        "fairloop.app:create_app",
+        "fairloop.app:create_served_app",
         factory=True,
         host=host,
         port=port,

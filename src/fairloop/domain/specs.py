@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from fairloop.domain.hazards import MAX_SEVERITY, unknown_hazards
+from fairloop.domain.pay import AUTO_APPROVE_DAYS, CURRENCIES, MAX_AUTO_APPROVE_DAYS
 from fairloop.domain.scheduling.leases import MAX_PENDING
 from fairloop.domain.scheduling.skills import parse_skill
 from fairloop.domain.tasks import TASK_TYPES, Task
@@ -47,7 +48,14 @@ class Pay(Strict):
     estimated_seconds: int = Field(gt=0, le=86_400)
     hourly_floor: str
 
-    @field_validator("per_task", "hourly_floor", mode="before")
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, code: str) -> str:
+        if code not in CURRENCIES:
+            raise ValueError(f"unknown currency {code!r}; expected an ISO 4217 code such as USD")
+        return code
+
+    @field_validator("per_task", "hourly_floor", "hourly_floor", mode="before")
     @classmethod
     def _decimal(cls, value: Any) -> str:
         try:
@@ -151,6 +159,8 @@ class ProjectSpec(Strict):
     support: Support | None = None
     wellbeing: Wellbeing | None = None
     notice_days: int = Field(default=7, ge=0, le=90)
+    auto_approve_days: int = Field(default=AUTO_APPROVE_DAYS, ge=1, le=MAX_AUTO_APPROVE_DAYS)
+    """Work still unreviewed this many days after submission is approved and paid."""
     quality: Quality = Field(default_factory=Quality)
     severity_examples: dict[str, Text] = Field(default_factory=dict)
     """An example in words of each severity 1-4 of the declared hazards."""

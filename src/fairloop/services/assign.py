@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent, Item, Project
+from fairloop.domain import pay
 from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
-from fairloop.domain.scheduling import credited_seconds, lease_expiry
+from fairloop.domain.scheduling import lease_expiry
 from fairloop.domain.specs import task_for_workers
 from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound, NotNow, PendingLimit
@@ -301,8 +302,10 @@ def release(
         assert project is not None
         assignment.state = "released"
         assignment.ended_at = now
-        assignment.active_seconds = credited_seconds(
+        assignment.active_seconds = pay.active_seconds(
             claimed=active_seconds,
+            heartbeat_seconds=assignment.heartbeat_seconds,
+            heartbeat_at=assignment.heartbeat_at,
             leased_at=assignment.leased_at,
             now=now,
             lease_minutes=project.lease_minutes,

@@ -55,7 +55,7 @@ RATE_SPEC = _spec(
         "flags": ["factual_error", "unsafe_advice", "ignores_question"],
         "pairs": {"criterion": "helpfulness", "min_margin": 1},
     },
-    "0.25",
+    "0.30",
     90,
 )
 
@@ -102,7 +102,7 @@ COMPARE_SPEC = _spec(
         "rationale_required": True,
         "rationale_min_length": 10,
     },
-    "0.30",
+    "0.40",
     120,
 )
 
@@ -157,7 +157,7 @@ RANK_SPEC = _spec(
         "keys. If two are equally good, tie them.",
         "allow_ties": True,
     },
-    "0.40",
+    "0.50",
     150,
 )
 
@@ -208,7 +208,7 @@ WRITE_SPEC = _spec(
         "min_length": 40,
         "max_length": 4000,
     },
-    "0.80",
+    "1.00",
     300,
 )
 
@@ -246,7 +246,7 @@ CONVERSE_SPEC = _spec(
         "min_turns": 4,
         "max_turns": 12,
     },
-    "1.20",
+    "1.60",
     480,
 )
 

@@ -23,6 +23,7 @@ from fairloop.db.models import (
 )
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import describe
+from fairloop.domain.pay import floor_problem, parse_minimums
 from fairloop.domain.specs import ProjectSpec, spec_to_json, task_for_workers
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
@@ -32,8 +33,10 @@ from fairloop.services.access import (
     project_for_requester,
     project_for_worker,
 )
+from fairloop.services.earnings import requester_record
 from fairloop.services.inbox import post_notice
 from fairloop.services.redteam import check_launch
+from fairloop.settings import get_settings
 
 
 def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | None = None) -> int:
@@ -41,6 +44,7 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
     if actor.role not in ("requester", "admin"):
         raise Forbidden("only requesters create projects", code="not_a_requester")
     check_launch(spec.task)
+    check_floor(spec)
     with db.transaction() as session:
         org_id = _org_for(session, actor, org)
         body = spec_to_json(spec)
@@ -61,6 +65,17 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
         session.add(Disclosure(project_id=project.id, version=1, body=body["disclosure"]))
         audit.record(session, actor, "project.create", f"project:{project.id}")
         return project.id
+
+
+def check_floor(spec: ProjectSpec) -> None:
+    """Refuse pay under the project's own floor or the instance's minimum, with figures."""
+    settings = get_settings()
+    minimums = parse_minimums(
+        settings.currency, settings.min_hourly_floor, settings.min_hourly_floors
+    )
+    pay = spec.pay.model_dump()
+    if problem := floor_problem(pay, minimums.get(pay["currency"])):
+        raise InvalidInput(problem.message, field=problem.field, code="pay_below_floor")
 
 
 def _org_for(session: Session, actor: Actor, org: str | None) -> int:
@@ -124,6 +139,7 @@ def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
         view["progress"] = _progress(session, project).__dict__
         if actor.role == "worker":
             view["consented"] = has_consented(session, actor, project)
+            view["record"] = requester_record(session, project.org_id)
             _hide_requester(view)
         return view
 
@@ -176,11 +192,15 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
                 Membership.user_id == actor.id
             )
         views = []
+        records: dict[int, dict[str, Any]] = {}
         for project in session.scalars(query):
             view = _summary(session, project)
             view["progress"] = _progress(session, project).__dict__
             if actor.role == "worker":
                 view["consented"] = has_consented(session, actor, project)
+                if project.org_id not in records:
+                    records[project.org_id] = requester_record(session, project.org_id)
+                view["record"] = records[project.org_id]
                 _hide_requester(view)
             views.append(view)
         return views

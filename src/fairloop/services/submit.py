@@ -17,7 +17,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
-from fairloop.domain.scheduling import credited_seconds
+from fairloop.domain.pay import active_seconds
 from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
 from fairloop.services.answer_refs import check_references
@@ -47,6 +47,8 @@ _ASSIGNMENT = select(
     Assignment.lease_expires_at,
     Assignment.shown,
     Assignment.kind,
+    Assignment.heartbeat_seconds,
+    Assignment.heartbeat_at,
     Project.id.label("project_id"),
     Project.overlap,
     Project.lease_minutes,
@@ -162,8 +164,13 @@ def _submit(
         # but never makes an item exceed its overlap.
         item = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
         counted = item is not None
-        seconds = credited_seconds(
-            claimed=claimed, leased_at=a.leased_at, now=now, lease_minutes=a.lease_minutes
+        seconds = active_seconds(
+            claimed=claimed,
+            heartbeat_seconds=a.heartbeat_seconds,
+            heartbeat_at=a.heartbeat_at,
+            leased_at=a.leased_at,
+            now=now,
+            lease_minutes=a.lease_minutes,
         )
         session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
         row = {

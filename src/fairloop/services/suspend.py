@@ -8,16 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Consent, LedgerEntry, Project, Submission
+from fairloop.db.models import Assignment, Consent, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.suspension import ACTIVE_DAYS, kill_fee_minor, minor_units
 from fairloop.errors import Conflict, InvalidInput
-from fairloop.services import audit
+from fairloop.services import audit, ledger
 from fairloop.services.access import project_for_requester
 from fairloop.services.inbox import post_notice
 
@@ -134,29 +133,17 @@ def pay_suspension(
     cause: str,
     memo: str,
 ) -> bool:
-    """Write one ``suspension_pay`` ledger entry, once per ``cause``; False if it exists.
-
-    The one place suspension money is written: the lead may route it through the pay
-    service's ledger when that lands.
-    """
-    key = f"suspension_pay:{cause}"
-    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == key)):
-        return False
-    entry = LedgerEntry(
+    """Write one ``suspension_pay`` ledger entry, once per ``cause``; False if it exists."""
+    return ledger.write(
+        session,
         user_id=user_id,
         project_id=project_id,
         kind="suspension_pay",
         amount_minor=amount_minor,
         currency=currency,
-        idempotency_key=key,
+        key=f"suspension_pay:{cause}",
         memo=memo,
     )
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _notice_text(project: Project, days: int, fee: tuple[int, str] | None) -> str:

@@ -11,7 +11,7 @@ from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent
 from fairloop.domain.actors import Actor
-from fairloop.domain.scheduling import credited_seconds
+from fairloop.domain.pay import active_seconds
 from fairloop.services import audit
 from fairloop.services.access import project_for_worker
 
@@ -44,8 +44,10 @@ def withdraw_consent(
         for assignment in live:
             assignment.state = "released"
             assignment.ended_at = now
-            assignment.active_seconds = credited_seconds(
+            assignment.active_seconds = active_seconds(
                 claimed=10**9,
+                heartbeat_seconds=assignment.heartbeat_seconds,
+                heartbeat_at=assignment.heartbeat_at,
                 leased_at=assignment.leased_at,
                 now=now,
                 lease_minutes=project.lease_minutes,

@@ -1,4 +1,4 @@
-"""The worker's own pages: inbox, and wellbeing (opt-outs, viewing setting, check-ins)."""
+"""The worker's own pages: earnings and appeals, inbox, and wellbeing (opt-outs, viewing setting, check-ins)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from fairloop.api.deps import get_db
 from fairloop.domain.checkins import ITEMS, SCALE
-from fairloop.services import checkins, inbox, wellbeing
+from fairloop.domain.rejections import REASONS
+from fairloop.errors import Forbidden, InvalidInput
+from fairloop.services import checkins, earnings, inbox, review, wellbeing
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
 
@@ -72,3 +74,22 @@ async def save_checkin(request: Request, actor: PageActor) -> Response:
         answers.append(int(raw) if raw.isdigit() and len(raw) < 3 else raw)
     await run_in_threadpool(checkins.submit_checkin, get_db(request), actor, answers)
     return RedirectResponse("/me/wellbeing?saved=checkin", status_code=303)
+
+
+@router.get("/earnings")
+def earnings_page(request: Request, actor: PageActor, saved: str = "") -> Response:
+    mine = earnings.my_earnings(get_db(request), actor)
+    return page(request, "earnings.html", e=mine, reasons=REASONS, saved=saved)
+
+
+@router.post("/earnings/appeal")
+async def save_appeal(request: Request, actor: PageActor) -> Response:
+    if actor.role != "worker":
+        raise Forbidden("only workers appeal their own work", code="not_a_worker")
+    form = await _form(request)
+    raw = (form.get("submission_id") or [""])[0]
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+        raise InvalidInput("submission_id must be a submission number", field="submission_id")
+    text = (form.get("text") or [""])[0]
+    await run_in_threadpool(review.appeal, get_db(request), actor, int(raw), text)
+    return RedirectResponse("/me/earnings?saved=appeal", status_code=303)

@@ -15,7 +15,7 @@ from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
-from fairloop.services import export, projects, quality_report, suspend
+from fairloop.services import earnings, export, projects, quality_report, suspend
 from fairloop.services.redteam_stats import attack_success
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
@@ -51,6 +51,7 @@ def project_page(project_id: Id, request: Request, actor: PageActor) -> Response
         formats=list(export.FORMATS),
         encodings=ENCODINGS,
         redteam=redteam,
+        costs=earnings.project_costs(db, requester, project_id),
     )
 
 

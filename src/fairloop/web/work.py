@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput, NotNow, PendingLimit, WellbeingRefusal
-from fairloop.services import assign, projects, qualification, wellbeing, withdraw
+from fairloop.services import assign, projects, qualification, wellbeing, withdraw, worktime
 from fairloop.services.submit import submit
 from fairloop.web import safe_view
 from fairloop.web.render import page
@@ -182,6 +182,15 @@ async def reveal(assignment_id: Id, request: Request, actor: PageActor) -> dict[
     shown = form.get("shown") == "1"
     return await run_in_threadpool(
         wellbeing.log_reveal, get_db(request), _worker(actor), assignment_id, shown=shown
+    )
+
+
+@router.post("/assignments/{assignment_id}/heartbeat")
+async def heartbeat(assignment_id: Id, request: Request, actor: PageActor) -> dict[str, object]:
+    """The task page is visible and the worker active: credit the time since the last."""
+    await _form(request)
+    return await run_in_threadpool(
+        worktime.heartbeat, get_db(request), _worker(actor), assignment_id
     )
 
 

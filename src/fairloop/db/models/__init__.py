@@ -15,11 +15,13 @@ from fairloop.db.models.project import (
     QualificationAttempt,
 )
 from fairloop.db.models.redteam import Turn
+from fairloop.db.models.review import Appeal, Review
 from fairloop.db.models.skill import WorkerSkill
 from fairloop.db.models.wellbeing import CheckIn, HazardOptOut, ViewingSetting
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "Assignment",
     "AuditEntry",
     "Base",
@@ -36,6 +38,7 @@ __all__ = [
     "Project",
     "ProjectWorker",
     "QualificationAttempt",
+    "Review",
     "Submission",
     "Turn",
     "User",

@@ -43,6 +43,9 @@ class Assignment(Base):
     # What the time was spent on: task, qualification, training or screening. Pay and
     # the floor treat them alike; reports show them apart.
     kind: Mapped[str] = mapped_column(String(16), default="task", server_default="task")
+    # Active time as the server measured it: the sum of heartbeat gaps it received.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Submission(Base):
@@ -50,6 +53,15 @@ class Submission(Base):
     __table_args__ = (
         UniqueConstraint("worker_id", "idempotency_key"),
         Index("ix_submissions_project_item", "project_id", "item_id"),
+        # Settlement looks for pending work per project; partial, so that approving a
+        # million submissions removes index entries instead of moving them.
+        Index(
+            "ix_submissions_pending",
+            "project_id",
+            "submitted_at",
+            sqlite_where=text("review_state = 'pending'"),
+            postgresql_where=text("review_state = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
@@ -64,3 +76,5 @@ class Submission(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     counted: Mapped[bool] = mapped_column(Boolean, default=True)
     review_state: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending | approved | rejected; when the current state was reached (days to pay).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

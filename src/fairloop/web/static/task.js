@@ -13,6 +13,25 @@
   ["keydown", "pointerdown", "pointermove", "scroll", "focus"].forEach(function (name) {
     window.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true });
   });
+  // Heartbeats: the server adds up the gaps between the ones it receives (capped), and
+  // that sum, not the counter above, is the time paid. Sent only while the page is
+  // visible and the worker did something (keyboard, pointer, focus) within IDLE_MS.
+  var HEARTBEAT_MS = 15000;
+  var csrfField = form.querySelector('input[name="csrf"]');
+  var assignment = form.dataset.assignment ||
+    ((form.getAttribute("action") || "").match(/assignments\/(\d+)/) || [])[1];
+  function heartbeat() {
+    if (document.visibilityState !== "visible" || Date.now() - lastInput >= IDLE_MS) return;
+    if (!assignment || !csrfField) return;
+    fetch("/work/assignments/" + assignment + "/heartbeat", {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: csrfField.value }).toString()
+    }).catch(function () { /* offline: the next one credits at most its own gap */ });
+  }
+  setInterval(heartbeat, HEARTBEAT_MS);
   function stamp() {
     var fields = document.querySelectorAll("#active-seconds, .active-seconds");
     for (var i = 0; i < fields.length; i++) fields[i].value = String(active);

@@ -1,0 +1,278 @@
+"""What pay looks like to each side: a worker's earnings, a requester's costs, and the
+record a worker sees of a requester before consenting."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fairloop.db.base import utcnow
+from fairloop.db.engine import Database
+from fairloop.db.models import Appeal, Assignment, LedgerEntry, Project, Submission
+from fairloop.domain.actors import Actor
+from fairloop.domain.pay import TIME_KINDS, from_minor, hourly, median_seconds, to_minor
+from fairloop.errors import Forbidden
+from fairloop.services.access import project_for_requester
+from fairloop.services.settle import settled_time
+from fairloop.settings import get_settings
+
+
+def my_earnings(db: Database, actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
+    """``GET /api/v1/me/earnings``: money as decimal strings, time in seconds."""
+    if actor.role != "worker":
+        raise Forbidden("earnings are for workers", code="not_a_worker")
+    now = now or utcnow()
+    with db.transaction(readonly=True) as session:
+        sums = _sums(session, actor.id)
+        time = {p: s for (_w, p), s in settled_time(session, None, now, worker_id=actor.id).items()}
+        pending = _pending(session, actor.id)
+        projects = _projects(session, set(sums) | set(time) | set(pending))
+        rows = [
+            _project_row(projects[p], sums.get(p, {}), time.get(p, 0), pending.get(p, 0))
+            for p in sorted(projects)
+        ]
+        currency = _main_currency(sums, projects)
+        totals = _totals(session, actor.id, currency)
+        earned = sum(to_minor(r["earned"]) for r in rows if r["currency"] == currency)
+        worked = sum(r["seconds_worked"] for r in rows if r["currency"] == currency)
+        return {
+            "currency": currency,
+            "balance": from_minor(totals.get("balance", 0)),
+            "pending": from_minor(
+                sum(pending[p] for p in pending if projects[p]["currency"] == currency)
+            ),
+            "paid": from_minor(-totals.get("payout", 0)),
+            "top_ups": from_minor(totals.get("top_up", 0)),
+            "earned": from_minor(earned),
+            "seconds_worked": worked,
+            "effective_hourly": hourly(earned, worked),
+            "seconds_by_kind": _time_by_kind(session, actor.id),
+            "projects": rows,
+            "rejections": _rejections(session, actor.id),
+        }
+
+
+def _sums(session: Session, worker_id: int) -> dict[int, dict[str, int]]:
+    """{project: {kind: minor units}} of this worker's entries tied to a project."""
+    rows = session.execute(
+        select(LedgerEntry.project_id, LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+        .where(LedgerEntry.user_id == worker_id, LedgerEntry.project_id.is_not(None))
+        .group_by(LedgerEntry.project_id, LedgerEntry.kind)
+    )
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    for project_id, kind, total in rows:
+        if project_id is not None:
+            sums[project_id][kind] = int(total)
+    return sums
+
+
+def _totals(session: Session, worker_id: int, currency: str) -> dict[str, int]:
+    rows = session.execute(
+        select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+        .where(LedgerEntry.user_id == worker_id, LedgerEntry.currency == currency)
+        .group_by(LedgerEntry.kind)
+    )
+    totals = {kind: int(total) for kind, total in rows}
+    totals["balance"] = sum(totals.values())
+    return totals
+
+
+def _pending(session: Session, worker_id: int) -> dict[int, int]:
+    """{project: minor units} of task pay waiting for review."""
+    rows = session.execute(
+        select(Submission.project_id, func.count(Submission.id))
+        .where(Submission.worker_id == worker_id, Submission.review_state == "pending")
+        .group_by(Submission.project_id)
+    )
+    counts = dict(rows.all())
+    if not counts:
+        return {}
+    specs: dict[int, dict[str, Any]] = dict(
+        session.execute(select(Project.id, Project.spec).where(Project.id.in_(counts))).all()
+    )
+    return {p: n * to_minor(specs[p]["pay"]["per_task"]) for p, n in counts.items()}
+
+
+def _projects(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(
+        select(Project.id, Project.name, Project.spec).where(Project.id.in_(ids))
+    )
+    return {
+        r.id: {
+            "id": r.id,
+            "name": r.name,
+            "currency": r.spec["pay"]["currency"],
+            "pay": r.spec["pay"],
+        }
+        for r in rows
+    }
+
+
+def _project_row(
+    project: dict[str, Any], kinds: dict[str, int], seconds: int, pending: int
+) -> dict[str, Any]:
+    earned = sum(v for k, v in kinds.items() if k != "payout")
+    return {
+        "project_id": project["id"],
+        "name": project["name"],
+        "currency": project["currency"],
+        "earned": from_minor(earned),
+        "pending": from_minor(pending),
+        "top_ups": from_minor(kinds.get("top_up", 0)),
+        "seconds_worked": seconds,
+        "effective_hourly": hourly(earned, seconds),
+        "hourly_floor": project["pay"]["hourly_floor"],
+    }
+
+
+def _main_currency(sums: dict[int, dict[str, int]], projects: dict[int, dict[str, Any]]) -> str:
+    """The currency most of this worker's projects pay in; the instance's without any."""
+    counts: dict[str, int] = defaultdict(int)
+    for p in projects.values():
+        counts[p["currency"]] += 1
+    return max(counts, key=lambda c: counts[c]) if counts else get_settings().currency
+
+
+def _time_by_kind(session: Session, worker_id: int) -> dict[str, int]:
+    """Every second recorded, by kind (pending and live work included)."""
+    seconds = func.sum(
+        func.coalesce(func.nullif(Assignment.active_seconds, 0), Assignment.heartbeat_seconds)
+    )
+    rows = session.execute(
+        select(Assignment.kind, seconds)
+        .where(Assignment.worker_id == worker_id)
+        .group_by(Assignment.kind)
+    )
+    found = {kind: int(total or 0) for kind, total in rows}
+    return {kind: found.get(kind, 0) for kind in TIME_KINDS}
+
+
+def _rejections(session: Session, worker_id: int) -> list[dict[str, Any]]:
+    """This worker's rejected (or once rejected) work, with the reason and any appeal."""
+    from fairloop.db.models import Review
+
+    rows = session.execute(
+        select(
+            Submission.id,
+            Submission.project_id,
+            Submission.review_state,
+            Review.reason,
+            Review.evidence,
+            Appeal.id.label("appeal_id"),
+            Appeal.state.label("appeal_state"),
+            Appeal.decision_note,
+        )
+        .join(Review, (Review.submission_id == Submission.id) & (Review.decision == "reject"))
+        .outerjoin(Appeal, Appeal.submission_id == Submission.id)
+        .where(Submission.worker_id == worker_id)
+        .order_by(Submission.id.desc())
+        .limit(200)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def requester_record(session: Session, org_id: int) -> dict[str, Any]:
+    """What a worker sees before consenting: how this requester treats work."""
+    reviewed, rejected, days = _review_stats(session, org_id)
+    decided, overturned = session.execute(
+        select(
+            func.count(Appeal.id).filter(Appeal.state != "open"),
+            func.count(Appeal.id).filter(Appeal.state == "overturned"),
+        )
+        .join(Submission, Submission.id == Appeal.submission_id)
+        .join(Project, Project.id == Submission.project_id)
+        .where(Project.org_id == org_id)
+    ).one()
+    return {
+        "reviewed": reviewed,
+        "rejection_rate": _rate(rejected, reviewed),
+        "appeals_decided": decided,
+        "appeal_overturn_rate": _rate(overturned, decided),
+        "median_days_to_pay": days,
+    }
+
+
+def _review_stats(session: Session, org_id: int) -> tuple[int, int, float | None]:
+    base = (
+        select(Submission.review_state, Submission.submitted_at, Submission.reviewed_at)
+        .join(Project, Project.id == Submission.project_id)
+        .where(Project.org_id == org_id, Submission.review_state != "pending")
+        .order_by(Submission.id.desc())
+        .limit(5000)  # the recent record; a bounded read for a list page
+    )
+    rows = session.execute(base).all()
+    rejected = sum(1 for r in rows if r.review_state == "rejected")
+    waits = [
+        (r.reviewed_at - r.submitted_at).total_seconds() / 86400
+        for r in rows
+        if r.review_state == "approved" and r.reviewed_at is not None
+    ]
+    days = round(statistics.median(waits), 1) if waits else None
+    return len(rows), rejected, days
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def project_costs(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
+    """A requester's view of what a project cost, and how its estimate held up."""
+    with db.transaction(readonly=True) as session:
+        project = project_for_requester(session, actor, project_id)
+        pay = project.spec["pay"]
+        kinds = dict(
+            session.execute(
+                select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+                .where(LedgerEntry.project_id == project.id, LedgerEntry.kind != "payout")
+                .group_by(LedgerEntry.kind)
+            ).all()
+        )
+        times = list(
+            session.scalars(
+                select(Submission.active_seconds).where(Submission.project_id == project.id)
+            )
+        )
+        pending = session.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.project_id == project.id, Submission.review_state == "pending"
+            )
+        )
+        return _costs(pay, {k: int(v) for k, v in kinds.items()}, times, int(pending or 0))
+
+
+def _costs(
+    pay: dict[str, Any], kinds: dict[str, int], times: list[int], pending: int
+) -> dict[str, Any]:
+    workers = sum(kinds.values())
+    fee = int(Decimal(workers) * get_settings().fee_percent / 100)
+    median = median_seconds(times)
+    estimate = int(pay["estimated_seconds"])
+    low = kinds.get("top_up", 0) > 0 or (median is not None and median > estimate)
+    message = None
+    if low and median is not None:
+        message = (
+            f"The estimate of {estimate} s per task was low: the median time measured is "
+            f"{median} s. Workers were topped up to the floor; raise per_task or the estimate."
+        )
+    return {
+        "currency": pay["currency"],
+        "task_pay": from_minor(kinds.get("task_pay", 0)),
+        "qualification_pay": from_minor(kinds.get("qualification_pay", 0)),
+        "top_ups": from_minor(kinds.get("top_up", 0)),
+        "other": from_minor(
+            sum(v for k, v in kinds.items() if k not in ("task_pay", "qualification_pay", "top_up"))
+        ),
+        "workers_total": from_minor(workers),
+        "fee": from_minor(fee),
+        "total": from_minor(workers + fee),
+        "pending": from_minor(pending * to_minor(pay["per_task"])),
+        "estimated_seconds": estimate,
+        "median_seconds": median,
+        "estimate_low": message,
+    }
