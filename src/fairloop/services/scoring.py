@@ -13,10 +13,18 @@ from fairloop.domain import scheduling as rule
 from fairloop.services import skills
 
 # project_id first: the (project_id, item_id) index serves it.
-_ANSWERS = select(Submission.answer).where(
-    Submission.project_id == bindparam("project_id"),
-    Submission.item_id == bindparam("item_id"),
-    Submission.counted.is_(True),
+_ANSWERS = (
+    select(Submission.answer, ProjectWorker.gold_answered, ProjectWorker.gold_correct)
+    .outerjoin(
+        ProjectWorker,
+        (ProjectWorker.project_id == Submission.project_id)
+        & (ProjectWorker.user_id == Submission.worker_id),
+    )
+    .where(
+        Submission.project_id == bindparam("project_id"),
+        Submission.item_id == bindparam("item_id"),
+        Submission.counted.is_(True),
+    )
 )
 _SET_WANTED = update(Item).where(Item.id == bindparam("item_id")).values(wanted=bindparam("n"))
 # Bind names differ from the column names: an UPDATE reserves those for its SET.
@@ -57,11 +65,12 @@ def _update_wanted(conn: Connection, spec: dict[str, Any], project_id: int, item
     if not overlap.dynamic:
         return
     task = spec["task"]
-    keys = [
-        rule.answer_key(task, a)
-        for a in conn.execute(_ANSWERS, {"project_id": project_id, "item_id": item_id}).scalars()
-    ]
-    conn.execute(_SET_WANTED, {"item_id": item_id, "n": rule.wanted_submissions(overlap, keys)})
+    rows = conn.execute(_ANSWERS, {"project_id": project_id, "item_id": item_id}).all()
+    keys = [rule.answer_key(task, r.answer) for r in rows]
+    accuracies = rule.gold_accuracies([(r.gold_answered, r.gold_correct) for r in rows])
+    n_classes = len(task.get("labels") or []) or None
+    wanted = rule.wanted_submissions(overlap, keys, accuracies, n_classes)
+    conn.execute(_SET_WANTED, {"item_id": item_id, "n": wanted})
 
 
 def _score_attempt(

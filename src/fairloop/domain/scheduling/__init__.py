@@ -40,8 +40,10 @@ from fairloop.domain.scheduling.leases import (
 from fairloop.domain.scheduling.overlap import (
     OverlapRule,
     answer_key,
+    gold_accuracies,
     item_confidence,
     matches_gold,
+    one_coin_posterior,
     saved_submissions,
     wanted_submissions,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "check_worker",
     "choose",
     "credited_seconds",
+    "gold_accuracies",
     "gold_due",
     "has_room",
     "held_tokens",
@@ -78,6 +81,7 @@ __all__ = [
     "matches_gold",
     "may_start_attempt",
     "meets",
+    "one_coin_posterior",
     "open_for",
     "parse_skill",
     "pending_cap",

@@ -7,6 +7,7 @@ quality library's posteriors can replace the majority share in one place.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -44,17 +45,69 @@ def answer_key(task: dict[str, Any], answer: dict[str, Any]) -> Hashable:
     return tuple((q.name, q.value) for q in found)
 
 
-def item_confidence(keys: Sequence[Hashable]) -> float:
-    """Confidence in an item's aggregated answer: for now the majority's share.
+def item_confidence(
+    keys: Sequence[Hashable],
+    accuracies: Sequence[float] | None = None,
+    n_classes: int | None = None,
+) -> float:
+    """Confidence in an item's aggregated answer.
 
-    The one place the quality issue's posteriors plug in.
+    With every answering worker's accuracy known (from gold), the posterior of the
+    most probable answer under the one-coin Dawid-Skene model of
+    :mod:`fairloop.quality`, so two careful workers can settle an item that three
+    careless ones could not; otherwise the majority's share.
     """
     if not keys:
         return 0.0
-    return Counter(keys).most_common(1)[0][1] / len(keys)
+    if accuracies is None:
+        return Counter(keys).most_common(1)[0][1] / len(keys)
+    given = list(dict.fromkeys(keys))
+    # Answers nobody gave still take their share of the probability.
+    unseen = [("unseen", i) for i in range(max(1, (n_classes or 0) - len(given)))]
+    return max(one_coin_posterior(keys, accuracies, [*given, *unseen])[: len(given)])
 
 
-def wanted_submissions(rule: OverlapRule, keys: Sequence[Hashable]) -> int:
+ACCURACY_BOUNDS = (1e-10, 1.0 - 1e-10)
+"""As the quality library bounds a skill before taking its log."""
+
+
+def gold_accuracies(scores: Sequence[tuple[int | None, int | None]]) -> list[float] | None:
+    """Each worker's accuracy from ``(gold answered, gold right)``, smoothed by one
+    right and one wrong answer so a single gold item proves little; None unless every
+    worker has answered gold (a mix would weigh the unmeasured by a guess)."""
+    if not scores or any(not answered for answered, _right in scores):
+        return None
+    return [((right or 0) + 1) / (answered + 2) for answered, right in scores if answered]
+
+
+def one_coin_posterior(
+    keys: Sequence[Hashable],
+    accuracies: Sequence[float],
+    classes: Sequence[Hashable],
+    priors: Sequence[float] | None = None,
+) -> list[float]:
+    """P(the item's true answer is each of ``classes`` | the answers ``keys``), when
+    each worker is right with its accuracy and otherwise gives any other class alike:
+    the E-step of one-coin Dawid-Skene for one item. Uniform priors unless given."""
+    low, high = ACCURACY_BOUNDS
+    k = len(classes)
+    logs = [math.log(p) for p in priors] if priors else [0.0] * k
+    for key, accuracy in zip(keys, accuracies, strict=True):
+        accuracy = min(max(accuracy, low), high)
+        right, wrong = math.log(accuracy), math.log((1.0 - accuracy) / (k - 1))
+        logs = [v + (right if c == key else wrong) for v, c in zip(logs, classes, strict=True)]
+    top = max(logs)
+    weights = [math.exp(v - top) for v in logs]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def wanted_submissions(
+    rule: OverlapRule,
+    keys: Sequence[Hashable],
+    accuracies: Sequence[float] | None = None,
+    n_classes: int | None = None,
+) -> int:
     """How many submissions the item wants, given its counted answers so far.
 
     Never below ``min`` nor above ``max``; once confident, exactly what it has.
@@ -63,7 +116,7 @@ def wanted_submissions(rule: OverlapRule, keys: Sequence[Hashable]) -> int:
     if not rule.dynamic or n < rule.min:
         return rule.min if rule.dynamic else rule.max
     assert rule.confidence is not None
-    if n >= rule.max or item_confidence(keys) >= rule.confidence:
+    if n >= rule.max or item_confidence(keys, accuracies, n_classes) >= rule.confidence:
         return min(n, rule.max)
     return n + 1
 
