@@ -80,6 +80,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(url: str) -> tuple[subprocess.Popen[bytes], int]:
+    """``fairloop serve`` on ``url``'s database, on a free loopback port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "FAIRLOOP_DATABASE_URL": url,
+        "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
+    )
+    return server, port
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -193,15 +207,7 @@ def main() -> None:
         db = Database(url)
         project_id, import_seconds, tokens = seed(db, args.items, 8, folder)
         db.dispose()
-        port = free_port()
-        env = {
-            **os.environ,
-            "FAIRLOOP_DATABASE_URL": url,
-            "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
-        )
+        server, port = start_server(url)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):

@@ -20,9 +20,7 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +35,7 @@ from rich.table import Table
 from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loop import SPEC, Http, free_port
+from loop import SPEC, Http, start_server
 
 from fairloop.cli.common import OPERATOR
 from fairloop.db.engine import Database
@@ -173,15 +171,7 @@ def run_backend(backend: str, items: int, seconds: float) -> tuple[float, dict[i
         db = Database(url)
         project_id, import_seconds, tokens = seed(db, items, Path(tmp))
         db.dispose()
-        port = free_port()
-        env = {
-            **os.environ,
-            "FAIRLOOP_DATABASE_URL": url,
-            "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
-        )
+        server, port = start_server(url)
         try:
             for _ in range(200):
                 try:

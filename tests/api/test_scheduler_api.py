@@ -59,13 +59,7 @@ def test_import_refuses_a_bad_item_skill_and_too_few_gold_for_the_test(http, db)
 
 def test_qualification_required_is_a_403_with_a_link_then_the_test_is_leased(http, db):
     requester, _ = f.user(db, "requester")
-    project_id = f.project(db, requester, overlap=1, qualification={"items": 1, "pass": 1.0})
-    f.add_items(
-        db,
-        requester,
-        project_id,
-        [{"data": {"text": "t"}, "gold": {"label": "toxic"}}, {"data": {"text": "w"}}],
-    )
+    project_id = f.qualified_project(db, requester)
     _, token = f.consented_worker(db, project_id)
     api = http(token)
     err = error_of(api.post(f"/api/v1/projects/{project_id}/assignments"), 403)

@@ -87,6 +87,15 @@ def project(db: Database, requester: Actor, *, items: int = 0, **overrides: Any)
     return project_id
 
 
+def qualified_project(db: Database, requester: Actor, test: str = "t", work: str = "w") -> int:
+    """A project whose one-item qualification test (the gold item ``test``) must be
+    passed before its one work item ``work``."""
+    project_id = project(db, requester, overlap=1, qualification={"items": 1, "pass": 1.0})
+    rows = [{"data": {"text": test}, "gold": {"label": "toxic"}}, {"data": {"text": work}}]
+    add_items(db, requester, project_id, rows)
+    return project_id
+
+
 def add_items(db: Database, requester: Actor, project_id: int, rows: list[dict[str, Any]]) -> int:
     source = ItemFile("test", None, len(rows), iter(enumerate(rows, start=1)))
     return import_items(db, requester, project_id, source)

@@ -9,13 +9,7 @@ from tests.web.test_pages import csrf_of, login
 
 def test_start_leads_to_the_test_then_to_work(http, db):
     requester, _ = f.user(db, "requester")
-    project_id = f.project(db, requester, overlap=1, qualification={"items": 1, "pass": 1.0})
-    f.add_items(
-        db,
-        requester,
-        project_id,
-        [{"data": {"text": "test item"}, "gold": {"label": "toxic"}}, {"data": {"text": "work"}}],
-    )
+    project_id = f.qualified_project(db, requester, test="test item", work="work")
     worker, _ = f.consented_worker(db, project_id)
     client = login(http, worker.email)
     csrf = csrf_of(client.get(f"/work/projects/{project_id}").text)
