@@ -41,7 +41,7 @@ SPEC = {
     "task": {"type": "compare", "instructions": "Which is better?"},
     "overlap": 3,
     "lease_minutes": 30,
-    "pay": {"currency": "USD", "per_task": "0.10", "estimated_seconds": 40, "hourly_floor": "12.00"},
+    "pay": {"currency": "USD", "per_task": "0.14", "estimated_seconds": 40, "hourly_floor": "12.00"},
 }  # fmt: skip
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
