@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from fairloop.domain.scheduling.leases import credited_seconds
+
 _CODES = (
     "AED AUD BDT BGN BRL CAD CHF CNY CZK DKK EGP EUR GBP GHS HKD HUF IDR ILS INR KES "
     "LKR MAD MXN MYR NGN NOK NZD PEN PHP PKR PLN RON RSD SEK SGD THB TRY TWD TZS UAH USD ZAR"
@@ -152,9 +154,11 @@ def active_seconds(
     at all (a script on the API) is credited its claim, capped by the wall time since
     the lease began and by the lease.
     """
-    elapsed = (now - leased_at).total_seconds()
     if heartbeat_at is None:
-        return max(0, min(claimed, int(elapsed + 0.999), lease_minutes * 60))
+        return credited_seconds(
+            claimed=claimed, leased_at=leased_at, now=now, lease_minutes=lease_minutes
+        )
+    elapsed = (now - leased_at).total_seconds()
     final = heartbeat_credit((now - heartbeat_at).total_seconds())
     return measured_seconds(
         heartbeat_seconds=heartbeat_seconds + final,

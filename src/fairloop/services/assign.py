@@ -284,6 +284,17 @@ def own_assignment(
     return assignment
 
 
+def leased_assignment(
+    session: Session, actor: Actor, assignment_id: int, *, lock: bool = True
+) -> Assignment:
+    """``actor``'s assignment (locked unless told not to) while it is still leased;
+    409 once it ended."""
+    assignment = own_assignment(session, actor, assignment_id, lock=lock)
+    if assignment.state != "leased":
+        raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
+    return assignment
+
+
 def release(
     db: Database,
     actor: Actor,
@@ -295,9 +306,7 @@ def release(
     """Give the item back to the pool at once; the time worked is kept (and paid)."""
     now = now or utcnow()
     with db.transaction() as session:
-        assignment = own_assignment(session, actor, assignment_id, lock=True)
-        if assignment.state != "leased":
-            raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
+        assignment = leased_assignment(session, actor, assignment_id)
         project = session.get(Project, assignment.project_id)
         assert project is not None
         assignment.state = "released"

@@ -22,7 +22,7 @@ from fairloop.domain.tasks.record import RecordTask
 from fairloop.errors import Conflict, InvalidInput, NotFound
 from fairloop.io.audio import EXTENSIONS, MIME, NotAudio, probe
 from fairloop.services.access import project_for_requester
-from fairloop.services.assign import own_assignment
+from fairloop.services.assign import leased_assignment
 from fairloop.settings import get_settings
 
 
@@ -39,9 +39,7 @@ def relative_path(sha256: str, fmt: str) -> str:
 def record_task(db: Database, actor: Actor, assignment_id: int) -> RecordTask:
     """The record task of the worker's own leased assignment (checked before upload)."""
     with db.transaction(readonly=True) as session:
-        assignment = own_assignment(session, actor, assignment_id)
-        if assignment.state != "leased":
-            raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
+        assignment = leased_assignment(session, actor, assignment_id, lock=False)
         project = session.get(Project, assignment.project_id)
         assert project is not None
         task = parse_task(project.spec["task"])
@@ -111,9 +109,7 @@ def store_take(db: Database, actor: Actor, assignment_id: int, data: bytes) -> d
     sha = hashlib.sha256(data).hexdigest()
     _write_once(media_root(), relative_path(sha, info.format), data)
     with db.transaction() as session:
-        assignment = own_assignment(session, actor, assignment_id, lock=True)
-        if assignment.state != "leased":
-            raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
+        assignment = leased_assignment(session, actor, assignment_id)
         media = Media(
             project_id=assignment.project_id,
             assignment_id=assignment.id,

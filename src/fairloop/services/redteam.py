@@ -28,7 +28,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.redteam import ModelConfig, RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
-from fairloop.services.assign import own_assignment
+from fairloop.services.assign import leased_assignment, own_assignment
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,7 @@ def begin_turn(
 ) -> PendingTurn:
     """Store the worker's message (or find the unanswered one, on retry)."""
     with db.transaction() as session:
-        assignment = own_assignment(session, actor, assignment_id, lock=True)
-        if assignment.state != "leased":
-            raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
+        assignment = leased_assignment(session, actor, assignment_id)
         project = session.get(Project, assignment.project_id)
         assert project is not None
         task = parse_task(project.spec["task"])

@@ -11,8 +11,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Project
 from fairloop.domain.actors import Actor
 from fairloop.domain.pay import HEARTBEAT_SECONDS, heartbeat_credit, measured_seconds
-from fairloop.errors import Conflict
-from fairloop.services.assign import own_assignment
+from fairloop.services.assign import leased_assignment
 
 
 def heartbeat(
@@ -21,9 +20,7 @@ def heartbeat(
     """Credit the gap since the previous heartbeat (or the lease start), capped."""
     now = now or utcnow()
     with db.transaction() as session:
-        a = own_assignment(session, actor, assignment_id, lock=True)
-        if a.state != "leased":
-            raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
+        a = leased_assignment(session, actor, assignment_id)
         project = session.get(Project, a.project_id)
         assert project is not None
         since = a.heartbeat_at or a.leased_at
