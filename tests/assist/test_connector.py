@@ -3,13 +3,12 @@ package's public names."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 import fairloop.assist as assist
 from fairloop.assist import ModelError, OpenAIChat
 from fairloop.domain.tasks.redteam import ModelConfig
+from tests import aio
 
 
 def test_public_names_are_exported():
@@ -35,7 +34,7 @@ def config(server, **extra) -> ModelConfig:
 
 def test_streams_pieces_and_sends_the_key(model_server):
     model_server.model.replies = ["one two three"]
-    pieces = asyncio.run(collect(OpenAIChat(config(model_server, system="S"), api_key="k1"), "hi"))
+    pieces = aio.run(collect(OpenAIChat(config(model_server, system="S"), api_key="k1"), "hi"))
     assert pieces == ["one", " two", " three"]
     call = model_server.model.calls[-1]
     assert call["messages"][0] == {"role": "system", "content": "S"}
@@ -49,7 +48,7 @@ def test_streams_pieces_and_sends_the_key(model_server):
 def test_failures_become_model_errors_without_the_upstream_body(model_server, failure, code):
     model_server.model.failures.append(failure)
     with pytest.raises(ModelError) as err:
-        asyncio.run(collect(OpenAIChat(config(model_server)), "hi"))
+        aio.run(collect(OpenAIChat(config(model_server)), "hi"))
     assert err.value.code == code
     assert "UPSTREAM-SECRET" not in err.value.message
 
@@ -62,9 +61,9 @@ def test_timeout_and_unreachable(model_server, monkeypatch):
     get_settings.cache_clear()
     model_server.model.failures.append("timeout")
     with pytest.raises(ModelError) as err:
-        asyncio.run(collect(OpenAIChat(config(model_server, timeout_seconds=0.3)), "hi"))
+        aio.run(collect(OpenAIChat(config(model_server, timeout_seconds=0.3)), "hi"))
     assert err.value.code == "model_timeout" and "0.3 s" in err.value.message
     closed = ModelConfig(base_url="http://127.0.0.1:9/v1", name="m")
     with pytest.raises(ModelError) as err:
-        asyncio.run(collect(OpenAIChat(closed), "hi"))
+        aio.run(collect(OpenAIChat(closed), "hi"))
     assert err.value.code == "model_unreachable"

@@ -3,7 +3,6 @@ goes, and what comes back from a hostile upstream. Real servers on loopback."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 
 import httpx
@@ -20,6 +19,7 @@ from fairloop.assist.outbound import check_url, is_public, pin
 from fairloop.domain.tasks.redteam import ModelConfig
 from fairloop.errors import InvalidInput
 from fairloop.settings import get_settings
+from tests import aio
 from tests import factories as f
 from tests.servers import serving
 
@@ -225,13 +225,13 @@ def test_hostile_upstream_answers_are_errors_that_echo_nothing(
     upstream, allow_upstream, name, code
 ):
     with pytest.raises(ModelError) as err:
-        asyncio.run(_ask(f"{upstream}/{name}"))
+        aio.run(_ask(f"{upstream}/{name}"))
     assert err.value.code == code
     assert SECRET not in err.value.message and "169.254" not in err.value.message
 
 
 def test_the_call_goes_to_the_checked_address_with_the_name_as_host(allow_upstream):
-    reply = asyncio.run(_ask(f"http://localhost:{allow_upstream}/echo"))
+    reply = aio.run(_ask(f"http://localhost:{allow_upstream}/echo"))
     assert reply == f"localhost:{allow_upstream}"
 
 
@@ -240,7 +240,7 @@ def test_a_host_the_setting_does_not_list_is_refused_when_calling(upstream, monk
     get_settings.cache_clear()
     try:
         with pytest.raises(ModelError) as err:
-            asyncio.run(_ask(f"{upstream}/echo"))
+            aio.run(_ask(f"{upstream}/echo"))
     finally:
         get_settings.cache_clear()
     assert err.value.code == "model_refused"
