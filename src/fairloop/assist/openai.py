@@ -109,13 +109,17 @@ class OpenAIChat:
             "stream": True,
         }
 
-    async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
+    async def stream(
+        self, messages: list[Message], *, target: Target | None = None
+    ) -> AsyncIterator[str]:
+        """The reply in pieces. ``target``: the address already checked for this call
+        (from :func:`~fairloop.assist.outbound.pin`); without it, checked here."""
         headers = {"Accept": "text/event-stream"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         timeout = httpx.Timeout(self.config.timeout_seconds, connect=10.0)
         client = self._client or shared_client()
-        target = await _target(f"{self.config.base_url}/chat/completions")
+        target = target or await _target(f"{self.config.base_url}/chat/completions")
         headers["Host"] = target.host_header
         try:
             async with client.stream(

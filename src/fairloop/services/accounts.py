@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
@@ -119,17 +119,21 @@ def token_for_password(db: Database, email: str, password: str) -> str:
         return _issue_token(session, user_id, label="password")
 
 
+# Built once: every API request runs it, and building it cost more than running it.
+_BY_TOKEN = (
+    select(User.id, User.role, User.email)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.disabled_at.is_(None),
+    )
+)
+
+
 def actor_for_token(db: Database, secret: str) -> Actor:
     with db.core_transaction(readonly=True) as conn:
-        row = conn.execute(
-            select(User.id, User.role, User.email)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(
-                ApiToken.token_hash == token_hash(secret),
-                ApiToken.revoked_at.is_(None),
-                User.disabled_at.is_(None),
-            )
-        ).first()
+        row = conn.execute(_BY_TOKEN, {"token_hash": token_hash(secret)}).first()
     if row is None:
         raise Unauthorized("unknown or revoked API token", field="Authorization")
     return Actor(row.id, row.role, row.email)

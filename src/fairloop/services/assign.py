@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session
@@ -278,10 +278,7 @@ def own_assignment(
     query = select(Assignment).where(Assignment.id == assignment_id)
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    assignment = session.scalars(query).first()
-    if assignment is None or assignment.worker_id != actor.id:
-        raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
-    return assignment
+    return check_owner(session.scalars(query).first(), actor, assignment_id)
 
 
 def leased_assignment(
@@ -289,10 +286,25 @@ def leased_assignment(
 ) -> Assignment:
     """``actor``'s assignment (locked unless told not to) while it is still leased;
     409 once it ended."""
-    assignment = own_assignment(session, actor, assignment_id, lock=lock)
-    if assignment.state != "leased":
-        raise Conflict(f"the assignment is already {assignment.state}", field="assignment_id")
-    return assignment
+    return check_leased(own_assignment(session, actor, assignment_id, lock=lock))
+
+
+R = TypeVar("R")
+
+
+def check_owner(row: R | None, actor: Actor, assignment_id: int) -> R:
+    """An assignment (ORM object or Core row) if it is ``actor``'s; otherwise 404, so
+    ids reveal nothing."""
+    if row is None or row.worker_id != actor.id:  # type: ignore[attr-defined]
+        raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
+    return row
+
+
+def check_leased(row: R) -> R:
+    """The assignment while it is still leased; 409 once it ended."""
+    if row.state != "leased":  # type: ignore[attr-defined]
+        raise Conflict(f"the assignment is already {row.state}", field="assignment_id")  # type: ignore[attr-defined]
+    return row
 
 
 def release(

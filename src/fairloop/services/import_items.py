@@ -102,8 +102,10 @@ def import_items(
             }
             for i, item in enumerate(items)
         ]
+        # Core, not the ORM's bulk insert: its per-row bookkeeping was a fifth of the time.
+        conn = session.connection()
         for start in range(0, len(rows), CHUNK):
-            session.execute(insert(Item), rows[start : start + CHUNK])
+            conn.execute(insert(Item.__table__), rows[start : start + CHUNK])
         audit.record(
             session,
             actor,

@@ -12,23 +12,24 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from fairloop.assist.connector import Message, ModelError
 from fairloop.assist.openai import OpenAIChat
-from fairloop.assist.outbound import check_url
+from fairloop.assist.outbound import Target, check_url, pin
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Item, Project, Turn
+from fairloop.db.models import Assignment, Item, Project, Turn
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.redteam import ModelConfig, RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
-from fairloop.services.assign import leased_assignment, own_assignment
+from fairloop.services.assign import check_leased, check_owner, own_assignment
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,13 @@ class PendingTurn:
     model: ModelConfig
     api_key: str | None
     severity: int
+    turns_used: int
+    """The worker's messages so far, this one included."""
+    target: Target | None = None
+    """Where the call goes: the model's address as checked when the message was stored."""
 
 
-def turn_json(turn: Turn) -> dict[str, Any]:
+def turn_json(turn: Any) -> dict[str, Any]:
     return {
         "seq": turn.seq,
         "role": turn.role,
@@ -106,88 +111,115 @@ def _content(content: Any, task: RedteamTask) -> str:
     return content.strip()
 
 
+_TURN_CONTEXT = (
+    select(
+        Assignment.worker_id,
+        Assignment.state,
+        Item.severity,
+        Project.spec,
+    )
+    .join(Project, Project.id == Assignment.project_id)
+    .join(Item, Item.id == Assignment.item_id)
+    .where(Assignment.id == bindparam("assignment_id"))
+)
+_TURN_CONTEXT_LOCKED = _TURN_CONTEXT.with_for_update(of=Assignment)
+_SAID = (
+    select(Turn.role, Turn.content)
+    .where(Turn.assignment_id == bindparam("assignment_id"))
+    .order_by(Turn.seq)
+)
+_ADD_TURN = insert(Turn.__table__)
+
+
 def begin_turn(
     db: Database, actor: Actor, assignment_id: int, content: Any, *, retry: bool = False
 ) -> PendingTurn:
-    """Store the worker's message (or find the unanswered one, on retry)."""
-    with db.transaction() as session:
-        assignment = leased_assignment(session, actor, assignment_id)
-        project = session.get(Project, assignment.project_id)
-        assert project is not None
-        task = parse_task(project.spec["task"])
-        if not isinstance(task, RedteamTask):
-            raise Conflict("turns belong to red-team tasks only", field="assignment_id")
-        key = model_key(task.model, field="task.model.api_key_env")
-        # Before storing anything: a host the instance no longer allows refuses the turn.
-        check_url(task.model.base_url, field="task.model.base_url")
-        turns = _turns(session, assignment_id)
-        pending = bool(turns) and turns[-1].role == "user"
-        if retry and not pending:
-            raise Conflict("there is no unanswered message to retry", field="retry")
+    """Store the worker's message (or find the unanswered one, on retry).
+
+    The model's host is resolved and checked first, outside any transaction (a lookup
+    may take a while); then three Core statements under the writer: with 32
+    red-teamers at once, every millisecond it is held is one the others wait."""
+    with db.core_transaction(readonly=True) as conn:
+        row = _leased_turn_context(conn, db, actor, assignment_id)
+    task = parse_task(row.spec["task"])
+    if not isinstance(task, RedteamTask):
+        raise Conflict("turns belong to red-team tasks only", field="assignment_id")
+    key = model_key(task.model, field="task.model.api_key_env")
+    # Before storing anything: a host the instance no longer allows refuses the turn.
+    target = pin(f"{task.model.base_url}/chat/completions", field="task.model.base_url")
+    with db.core_transaction() as conn:
+        row = _leased_turn_context(conn, db, actor, assignment_id)
+        said: list[Message] = [
+            {"role": t.role, "content": t.content}
+            for t in conn.execute(_SAID, {"assignment_id": assignment_id})
+        ]
         if not retry:
-            text = _content(content, task)
-            if pending:
-                raise Conflict(
-                    "your last message has no reply yet: retry it first",
-                    field="content",
-                    code="reply_pending",
-                )
-            sent = sum(1 for t in turns if t.role == "user")
-            if sent >= task.max_turns:
-                raise Conflict(
-                    f"this attempt has used all {task.max_turns} messages (max_turns): "
-                    "submit your judgement",
-                    field="max_turns",
-                    code="max_turns",
-                )
-            turn = Turn(
-                assignment_id=assignment_id,
-                seq=len(turns) + 1,
-                role="user",
-                content=text,
-                created_at=utcnow(),
-            )
-            session.add(turn)
-            turns.append(turn)
-        item = session.get(Item, assignment.item_id)
-        assert item is not None
-        return PendingTurn(
-            assignment_id=assignment_id,
-            seq=len(turns) + 1,
-            messages=[{"role": t.role, "content": t.content} for t in turns],
-            model=task.model,
-            api_key=key,
-            severity=exposure_severity(item.severity, project.spec),
+            said.append(_new_message(conn, assignment_id, said, content, task))
+        elif not said or said[-1]["role"] != "user":
+            raise Conflict("there is no unanswered message to retry", field="retry")
+    return PendingTurn(
+        assignment_id=assignment_id,
+        seq=len(said) + 1,
+        messages=said,
+        model=task.model,
+        api_key=key,
+        severity=exposure_severity(row.severity, row.spec),
+        turns_used=sum(1 for m in said if m["role"] == "user"),
+        target=target,
+    )
+
+
+def _leased_turn_context(conn: Connection, db: Database, actor: Actor, assignment_id: int) -> Any:
+    """The assignment's state, item severity and project spec; 404/409 as for a lease."""
+    context = _TURN_CONTEXT_LOCKED if db.is_postgres else _TURN_CONTEXT
+    row = conn.execute(context, {"assignment_id": assignment_id}).first()
+    return check_leased(check_owner(row, actor, assignment_id))
+
+
+def _new_message(
+    conn: Connection, assignment_id: int, said: list[Message], content: Any, task: RedteamTask
+) -> Message:
+    """Store the worker's next message, if the conversation has room for it."""
+    text = _content(content, task)
+    if said and said[-1]["role"] == "user":
+        raise Conflict(
+            "your last message has no reply yet: retry it first",
+            field="content",
+            code="reply_pending",
         )
+    if sum(1 for m in said if m["role"] == "user") >= task.max_turns:
+        raise Conflict(
+            f"this attempt has used all {task.max_turns} messages (max_turns): "
+            "submit your judgement",
+            field="max_turns",
+            code="max_turns",
+        )
+    turn = {"assignment_id": assignment_id, "seq": len(said) + 1, "role": "user"}
+    conn.execute(_ADD_TURN, {**turn, "content": text, "created_at": utcnow()})
+    return {"role": "user", "content": text}
 
 
 def finish_turn(db: Database, pending: PendingTurn, reply: str, model_ms: int) -> dict[str, Any]:
     """Store the model's complete reply."""
-    with db.transaction() as session:
-        turn = Turn(
-            assignment_id=pending.assignment_id,
-            seq=pending.seq,
-            role="assistant",
-            content=reply,
-            severity=pending.severity,
-            model_ms=model_ms,
-            created_at=utcnow(),
-        )
-        session.add(turn)
-        session.flush()
-        body = turn_json(turn)
-        body["turns_used"] = session.scalar(
-            select(func.count()).where(
-                Turn.assignment_id == pending.assignment_id, Turn.role == "user"
-            )
-        )
-        return body
+    turn = {
+        "assignment_id": pending.assignment_id,
+        "seq": pending.seq,
+        "role": "assistant",
+        "content": reply,
+        "severity": pending.severity,
+        "model_ms": model_ms,
+        "created_at": utcnow(),
+    }
+    with db.core_transaction() as conn:
+        conn.execute(_ADD_TURN, turn)
+    return {**turn_json(SimpleNamespace(**turn)), "turns_used": pending.turns_used}
 
 
 async def reply_pieces(pending: PendingTurn) -> AsyncIterator[str]:
     """The model's reply in pieces; raises ModelError when it cannot answer. The host
     was checked against the outbound rule when the message was stored."""
-    async for piece in OpenAIChat(pending.model, api_key=pending.api_key).stream(pending.messages):
+    chat = OpenAIChat(pending.model, api_key=pending.api_key)
+    async for piece in chat.stream(pending.messages, target=pending.target):
         yield piece
 
 

@@ -19,8 +19,9 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
 from fairloop.domain.pay import active_seconds
 from fairloop.domain.specs import parse_task
-from fairloop.errors import BadRequest, Conflict, InvalidInput, NotFound
+from fairloop.errors import BadRequest, Conflict, InvalidInput
 from fairloop.services.answer_refs import check_references
+from fairloop.services.assign import check_leased, check_owner
 from fairloop.services.scoring import after_counted
 
 _COLUMNS = (
@@ -151,13 +152,11 @@ def _submit(
         a = session.execute(
             _BY_ID_LOCKED if db.is_postgres else _BY_ID, {"assignment_id": assignment_id}
         ).first()
-        if a is None or a.worker_id != actor.id:
-            raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
+        a = check_owner(a, actor, assignment_id)
         earlier = _replay(session, actor, key, assignment_id)
         if earlier is not None:
             return submission_json(earlier), True
-        if a.state != "leased":
-            raise Conflict(f"the assignment is already {a.state}", field="assignment_id")
+        check_leased(a)
         stored = validate_answer(answer, parse_task(a.spec["task"]), shown=a.shown)
         check_references(session, a, stored)
         # Counted only while the item is under its overlap: late work beyond it is paid
