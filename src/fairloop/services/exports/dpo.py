@@ -103,7 +103,7 @@ def _compare_picks(
     conn: Connection, project_id: int, model: PickModel | None
 ) -> Iterator[tuple[int, ModelledPick]]:
     if model is not None:
-        yield from sorted(model.picks.items())
+        yield from model.picks.items()  # in item id order
         return
     query = _counted(project_id, Submission.worker_id, Submission.answer["preferred"].as_string())
     for p in aggregate_preference(stream(conn, query)):
