@@ -80,13 +80,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str) -> tuple[subprocess.Popen[bytes], int]:
-    """``fairloop serve`` on ``url``'s database, on a free loopback port."""
+def start_server(
+    url: str, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``fairloop serve`` on ``url``'s database (and any other ``FAIRLOOP_`` settings),
+    on a free loopback port."""
     port = free_port()
     env = {
         **os.environ,
         "FAIRLOOP_DATABASE_URL": url,
         "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
+        **(settings or {}),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env

@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +29,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from loop import Http, cpu_seconds, free_port, peak_rss_mb, start_server
 
 from fairloop.db.engine import Database
 from fairloop.db.migrate import upgrade
@@ -70,19 +71,6 @@ def spec(model_port: int) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def seed(db: Database, workers: int, model_port: int) -> tuple[int, list[str]]:
     requester, _ = create_user(db, "bench-req@example.org", role="requester", org="Bench")
     project_id = create_project(db, requester, parse_spec(spec(model_port)))
@@ -98,23 +86,28 @@ def seed(db: Database, workers: int, model_port: int) -> tuple[int, list[str]]:
     return project_id, tokens
 
 
-async def red_teamer(base: str, token: str, project_id: int, turns: int, out: list) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
-        lease = (await client.post(f"/api/v1/projects/{project_id}/assignments")).json()
+async def red_teamer(port: int, token: str, project_id: int, turns: int, out: list) -> None:
+    client = Http(port, token)
+    try:
+        status, lease = await client.post(f"/api/v1/projects/{project_id}/assignments")
+        if status != 201 or lease is None:
+            raise RuntimeError(f"lease failed: {status} {lease}")
         for n in range(turns):
             started = time.perf_counter()
-            r = await client.post(
-                f"/api/v1/assignments/{lease['id']}/turns", json={"content": f"attempt {n}"}
+            status, turn = await client.post(
+                f"/api/v1/assignments/{lease['id']}/turns", {"content": f"attempt {n}"}
             )
             elapsed = (time.perf_counter() - started) * 1000
-            r.raise_for_status()
-            out.append((lease["id"], r.json()["seq"], elapsed))
+            if status != 201 or turn is None:
+                raise RuntimeError(f"turn failed: {status} {turn}")
+            out.append((lease["id"], turn["seq"], elapsed))
+    finally:
+        await client.close()
 
 
-async def drive(base: str, tokens: list[str], project_id: int, turns: int) -> list:
+async def drive(port: int, tokens: list[str], project_id: int, turns: int) -> list:
     out: list = []
-    await asyncio.gather(*(red_teamer(base, t, project_id, turns, out) for t in tokens))
+    await asyncio.gather(*(red_teamer(port, t, project_id, turns, out) for t in tokens))
     return out
 
 
@@ -135,22 +128,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
-        model_port, port = free_port(), free_port()
-        env = {
-            **os.environ,
-            "FAIRLOOP_DATABASE_URL": url,
-            "FAIRLOOP_SECRET_KEY": secrets.token_urlsafe(48),
-            "FAIRLOOP_OUTBOUND_ALLOW": f"127.0.0.1:{model_port}",
-        }
-        os.environ["FAIRLOOP_OUTBOUND_ALLOW"] = env["FAIRLOOP_OUTBOUND_ALLOW"]
+        model_port = free_port()
+        allow = {"FAIRLOOP_OUTBOUND_ALLOW": f"127.0.0.1:{model_port}"}
+        os.environ.update(allow)
         db = Database(url)
         project_id, tokens = seed(db, args.workers, model_port)
         model = subprocess.Popen(
             [sys.executable, "-c", MODEL_SERVER, str(model_port), str(args.delay)]
         )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
-        )
+        server, port = start_server(url, allow)
         base = f"http://127.0.0.1:{port}"
         try:
             for target in (base + "/healthz", f"http://127.0.0.1:{model_port}/docs"):
@@ -160,9 +146,11 @@ def main() -> None:
                         break
                     except httpx.TransportError:
                         time.sleep(0.05)
+            cpu_before = cpu_seconds(server.pid)
             started = time.perf_counter()
-            samples = asyncio.run(drive(base, tokens, project_id, args.turns))
+            samples = asyncio.run(drive(port, tokens, project_id, args.turns))
             wall = time.perf_counter() - started
+            cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(samples)
             rss = peak_rss_mb(server.pid)
         finally:
             for proc in (server, model):
@@ -200,7 +188,7 @@ def main() -> None:
     console.print(table)
     console.print(
         f"{len(samples)} turns in {wall:.1f} s ({len(samples) / wall:.0f} turns/s); "
-        f"server peak RSS {rss:.0f} MB"
+        f"server CPU {cpu_ms:.1f} ms a turn (its lease included); server peak RSS {rss:.0f} MB"
     )
 
 

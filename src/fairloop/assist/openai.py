@@ -153,15 +153,27 @@ async def _pieces(response: httpx.Response) -> AsyncIterator[str]:
         body = _json(await response.aread())
         yield _content(body, "message")
         return
-    async for line in response.aiter_lines():
+    lines = response.aiter_lines()
+    async for line in lines:
         if not line.startswith("data:"):
             continue
         data = line[5:].strip()
         if data == "[DONE]":
+            await _read_to_end(lines)
             return
         piece = _content(_json(data.encode()), "delta")
         if piece:
             yield piece
+
+
+async def _read_to_end(lines: AsyncIterator[str], most: int = 64 * 1024) -> None:
+    """Read what follows ``[DONE]`` (normally nothing), so the connection goes back to
+    the pool instead of being closed half-read; past ``most`` characters, stop."""
+    seen = 0
+    async for line in lines:
+        seen += len(line)
+        if seen > most:
+            return
 
 
 def _json(raw: bytes) -> Any:
