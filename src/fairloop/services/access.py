@@ -36,6 +36,17 @@ _WORK_VIEW = select(
     Project.disclosure_version,
     Project.spec,
     Project.notice_ends_at,
+    # Whether the worker consented to the disclosure as it stands: read with the
+    # project, one statement fewer on every lease.
+    select(Consent.id)
+    .where(
+        Consent.project_id == Project.id,
+        Consent.user_id == bindparam("worker_id"),
+        Consent.disclosure_version == Project.disclosure_version,
+        Consent.withdrawn_at.is_(None),
+    )
+    .exists()
+    .label("consented"),
 ).where(Project.id == bindparam("project_id"))
 
 
@@ -43,7 +54,8 @@ def project_for_worker(session: Session | Connection, actor: Actor, project_id: 
     """The project's work view (a row with Project's attribute names) for a worker."""
     if actor.role != "worker":
         raise Forbidden("only workers take tasks", code="not_a_worker")
-    project = session.execute(_WORK_VIEW, {"project_id": project_id}).first()
+    params = {"project_id": project_id, "worker_id": actor.id}
+    project = session.execute(_WORK_VIEW, params).first()
     if project is None or project.state == "draft":
         raise NotFound(f"no project {project_id}", field="project_id")
     return project

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Consent, Item, Project
+from fairloop.db.models import Assignment, Item, Project
 from fairloop.domain import pay
 from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
@@ -60,21 +60,15 @@ class Lease:
         }
 
 
-_CONSENTED = select(Consent.id).where(
-    Consent.project_id == sql.P,
-    Consent.user_id == sql.W,
-    Consent.disclosure_version == bindparam("version"),
-    Consent.withdrawn_at.is_(None),
-)
 WORKER_LOCK = select(func.pg_advisory_xact_lock(sql.P, sql.W))
 _ITEM = select(Item.id, Item.external_id, Item.data, Item.hazards, Item.severity).where(
     Item.id == bindparam("item_id")
 )
 
 
-def check_may_work(
-    session: Connection | Session, actor: Actor, project: Any, now: datetime | None = None
-) -> None:
+def check_may_work(project: Any, now: datetime | None = None) -> None:
+    """Refuse work on a project that is not live (or in its notice), or whose
+    disclosure the worker has not consented to; ``project`` is its work view."""
     # A suspended project stays open to its workers until the notice ends.
     ends = project.notice_ends_at
     in_notice = project.state == "suspended" and ends is not None and ends > (now or utcnow())
@@ -82,12 +76,7 @@ def check_may_work(
         raise Forbidden(
             f"the project is {project.state}: no new work", code="project_" + project.state
         )
-    params = {
-        "project_id": project.id,
-        "worker_id": actor.id,
-        "version": project.disclosure_version,
-    }
-    if session.execute(_CONSENTED, params).first() is None:
+    if not project.consented:
         raise Forbidden(
             f"read and consent to the project's disclosure (version {project.disclosure_version}) first",
             code="consent_required",
@@ -106,7 +95,7 @@ def lease_next(
     now = now or utcnow()
     with db.core_transaction() as conn:
         project = project_for_worker(conn, actor, project_id)
-        check_may_work(conn, actor, project, now)
+        check_may_work(project, now)
         if db.is_postgres:
             conn.execute(WORKER_LOCK, {"project_id": project.id, "worker_id": actor.id})
         spec = project.spec
@@ -120,7 +109,9 @@ def lease_next(
         skills = sql.worker_skills(conn, actor.id)
         _check_worker(spec, project.id, counters, skills, now)
         params.update(sql.skill_params(skills, postgres=db.is_postgres))
-        params["opted"] = wellbeing.opted_out(conn, actor.id)
+        # Items carry only hazards their project declares (checked at import, and the
+        # spec's hazards never change): without any, opt-outs cannot matter.
+        params["opted"] = wellbeing.opted_out(conn, actor.id) if spec.get("hazards") else []
         gold = counters is not None and rule.gold_due(
             gold_rate=spec.get("gold_rate") or 0.0,
             leased=counters.leased,

@@ -88,7 +88,7 @@ def lease_question(
     with db.core_transaction() as conn:
         project = project_for_worker(conn, actor, project_id)
         qrule = _rule(project)
-        assign.check_may_work(conn, actor, project, now)
+        assign.check_may_work(project, now)
         params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
         if db.is_postgres:
             conn.execute(assign.WORKER_LOCK, params)
