@@ -132,7 +132,7 @@ _BY_TOKEN = (
 
 
 def actor_for_token(db: Database, secret: str) -> Actor:
-    with db.core_transaction(readonly=True) as conn:
+    with db.lookup() as conn:
         row = conn.execute(_BY_TOKEN, {"token_hash": token_hash(secret)}).first()
     if row is None:
         raise Unauthorized("unknown or revoked API token", field="Authorization")
