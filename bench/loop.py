@@ -81,10 +81,10 @@ def free_port() -> int:
 
 
 def start_server(
-    url: str, settings: dict[str, str] | None = None
+    url: str, settings: dict[str, str] | None = None, *, processes: int = 1
 ) -> tuple[subprocess.Popen[bytes], int]:
     """``fairloop serve`` on ``url``'s database (and any other ``FAIRLOOP_`` settings),
-    on a free loopback port."""
+    on a free loopback port, with ``processes`` server processes."""
     port = free_port()
     env = {
         **os.environ,
@@ -93,7 +93,17 @@ def start_server(
         **(settings or {}),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "fairloop", "serve", "--port", str(port)], env=env
+        [
+            sys.executable,
+            "-m",
+            "fairloop",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(processes),
+        ],
+        env=env,
     )
     return server, port
 

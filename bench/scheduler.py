@@ -165,13 +165,15 @@ def database(backend: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def run_backend(backend: str, items: int, seconds: float) -> tuple[float, dict[int, dict]]:
+def run_backend(
+    backend: str, items: int, seconds: float, processes: int = 1
+) -> tuple[float, dict[int, dict]]:
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         upgrade(url)
         db = Database(url)
         project_id, import_seconds, tokens = seed(db, items, Path(tmp))
         db.dispose()
-        server, port = start_server(url)
+        server, port = start_server(url, processes=processes)
         try:
             for _ in range(200):
                 try:
@@ -195,6 +197,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--pg-processes",
+        type=int,
+        default=1,
+        help="server processes on PostgreSQL (serve --workers)",
+    )
     args = parser.parse_args()
     table = Table(
         title=f"scheduler: {args.items:,} items, 5% gold, dynamic overlap 2-4, {WORKERS:,} workers "
@@ -202,6 +210,7 @@ def main() -> None:
     )
     for col in (
         "database",
+        "server processes",
         "concurrent workers",
         "cycles",
         "cycles/s",
@@ -211,11 +220,13 @@ def main() -> None:
         table.add_column(col, justify="right")
     imports = []
     for backend in args.backends.split(","):
-        import_seconds, results = run_backend(backend, args.items, args.seconds)
+        processes = args.pg_processes if backend == "postgres" else 1
+        import_seconds, results = run_backend(backend, args.items, args.seconds, processes)
         imports.append(f"{backend} import {import_seconds:.1f} s")
         for n, r in results.items():
             table.add_row(
                 backend,
+                str(processes),
                 str(n),
                 str(r["cycles"]),
                 f"{r['per_s']:.0f}",
