@@ -10,6 +10,7 @@ from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, InvalidInput, NotFound
 from fairloop.services import review, worktime
 from fairloop.services.assign import lease_next, release
+from fairloop.services.inbox import inbox
 from fairloop.services.payouts import mark_paid, payouts_due
 from fairloop.services.settle import settle
 from tests import factories as f
@@ -70,6 +71,10 @@ def test_slow_tasks_are_topped_up_to_the_floor_once(db, setup):
     again = settle(db, now=T0 + timedelta(hours=5))
     assert (again.top_ups, again.approved, again.qualification_entries) == (0, 0, 0)
     assert sum(e.amount_minor for e in entries(db, user_id=worker.id)) == 120
+    # The worker is told once, with the amount and why.
+    [notice] = [n for n in inbox(db, worker) if n["kind"] == "top_up"]
+    assert "0.60 USD" in notice["text"] and "12.00" in notice["text"]
+    assert notice["project_id"] == project_id
 
 
 def test_released_and_expired_time_counts_as_worked(db, setup):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
@@ -26,9 +26,22 @@ def post_notice(
     ``kind`` is one of :data:`KINDS`; ``text`` is what the worker reads (plain text,
     cut to 2,000 characters); ``project_id`` names the project it is about, if any.
     """
+    _check_kind(kind)
+    session.add(Notice(user_id=user_id, kind=kind, project_id=project_id, text=text[:2000]))
+
+
+def post_notices(conn: Connection, notices: list[dict[str, Any]]) -> None:
+    """Many notices at once, as :func:`post_notice` (settlement's top-ups): each a dict
+    of ``user_id``, ``kind``, ``text`` and ``project_id``."""
+    for n in notices:
+        _check_kind(n["kind"])
+    if notices:
+        conn.execute(insert(Notice.__table__), [{**n, "text": n["text"][:2000]} for n in notices])
+
+
+def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
-    session.add(Notice(user_id=user_id, kind=kind, project_id=project_id, text=text[:2000]))
 
 
 def _json(n: Notice) -> dict[str, Any]:

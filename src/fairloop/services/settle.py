@@ -40,8 +40,15 @@ from sqlalchemy.orm import Session
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, LedgerEntry, Project, Submission
-from fairloop.domain.pay import AUTO_APPROVE_DAYS, FLOOR_KINDS, floor_owed, to_minor, top_up
-from fairloop.services import ledger
+from fairloop.domain.pay import (
+    AUTO_APPROVE_DAYS,
+    FLOOR_KINDS,
+    floor_owed,
+    from_minor,
+    to_minor,
+    top_up,
+)
+from fairloop.services import inbox, ledger
 
 # One settlement at a time on PostgreSQL (SQLite's single writer does this already).
 SETTLE_LOCK = 7_270_005
@@ -286,6 +293,30 @@ def _top_ups(conn: Connection, projects: list[Any], now: datetime) -> tuple[int,
                     "created_at": now,
                 }
             )
-    if entries:
-        conn.execute(ledger.insert_ignoring_duplicates(conn), entries)
-    return len(entries), sum(e["amount_minor"] for e in entries)
+    if not entries:
+        return 0, 0
+    # RETURNING gives the rows really written: a state settled before writes nothing,
+    # and its worker is not told twice.
+    written = conn.execute(
+        ledger.insert_ignoring_duplicates(conn).returning(
+            LedgerEntry.user_id, LedgerEntry.project_id, LedgerEntry.amount_minor
+        ),
+        entries,
+    ).all()
+    inbox.post_notices(conn, [_top_up_notice(by_id[r.project_id], r) for r in written])
+    return len(written), sum(r.amount_minor for r in written)
+
+
+def _top_up_notice(project: Any, entry: Any) -> dict[str, Any]:
+    """The worker hears of each top-up: why it was paid, and how much."""
+    pay = project.spec["pay"]
+    return {
+        "user_id": entry.user_id,
+        "project_id": project.id,
+        "kind": "top_up",
+        "text": (
+            f"{project.name}: your pay was below the project's floor of {pay['hourly_floor']} "
+            f"{pay['currency']} an hour for the time you worked, so a top-up of "
+            f"{from_minor(entry.amount_minor)} {pay['currency']} was added to your earnings."
+        ),
+    }
