@@ -20,12 +20,12 @@ def test_public_names_are_exported():
     assert public == set(assist.__all__)
 
 
-async def collect(chat: OpenAIChat, text: str) -> list[str]:
+async def collect(chat: OpenAIChat, text: str, *, live: bool = True) -> list[str]:
     import httpx
 
     async with httpx.AsyncClient() as client:
         chat._client = client
-        return [p async for p in chat.stream([{"role": "user", "content": text}])]
+        return [p async for p in chat.stream([{"role": "user", "content": text}], live=live)]
 
 
 def config(server, **extra) -> ModelConfig:
@@ -39,6 +39,13 @@ def test_streams_pieces_and_sends_the_key(model_server):
     call = model_server.model.calls[-1]
     assert call["messages"][0] == {"role": "system", "content": "S"}
     assert call["max_tokens"] == 512 and call["temperature"] == 0.7
+
+
+def test_a_reply_asked_for_whole_comes_in_one_piece(model_server):
+    model_server.model.replies = ["one two three"]
+    pieces = aio.run(collect(OpenAIChat(config(model_server)), "hi", live=False))
+    assert pieces == ["one two three"]
+    assert model_server.model.calls[-1]["stream"] is False
 
 
 @pytest.mark.parametrize(

@@ -40,10 +40,7 @@ class ModelServer:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
 
     def reset(self) -> None:
-        self.model.failures.clear()
-        self.model.calls.clear()
-        self.model.delay = 0.0
-        self.model.replies = ["Sure, here is a reply.", "I can't help with that."]
+        self.model.reset(["Sure, here is a reply.", "I can't help with that."])
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -42,6 +42,14 @@ class ScriptedModel:
     calls: list[dict[str, Any]] = field(default_factory=list)
     _turn: itertools.count = field(default_factory=itertools.count)
 
+    def reset(self, replies: list[str]) -> None:
+        """Start again from the first of ``replies``, with no failures, calls or delay."""
+        self.replies = list(replies)
+        self.failures.clear()
+        self.calls.clear()
+        self.delay = 0.0
+        self._turn = itertools.count()
+
     def next_reply(self, body: dict[str, Any]) -> str:
         self.calls.append(body)
         return self.replies[next(self._turn) % len(self.replies)]

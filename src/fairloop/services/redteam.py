@@ -215,11 +215,12 @@ def finish_turn(db: Database, pending: PendingTurn, reply: str, model_ms: int) -
     return {**turn_json(SimpleNamespace(**turn)), "turns_used": pending.turns_used}
 
 
-async def reply_pieces(pending: PendingTurn) -> AsyncIterator[str]:
-    """The model's reply in pieces; raises ModelError when it cannot answer. The host
-    was checked against the outbound rule when the message was stored."""
+async def reply_pieces(pending: PendingTurn, *, live: bool = True) -> AsyncIterator[str]:
+    """The model's reply in pieces (in one, unless ``live``); raises ModelError when
+    it cannot answer. The host was checked against the outbound rule when the message
+    was stored."""
     chat = OpenAIChat(pending.model, api_key=pending.api_key)
-    async for piece in chat.stream(pending.messages, target=pending.target):
+    async for piece in chat.stream(pending.messages, target=pending.target, live=live):
         yield piece
 
 
@@ -255,7 +256,7 @@ async def take_turn(db: Database, pending: PendingTurn) -> dict[str, Any]:
     went wrong; the worker's message stays stored for a retry."""
     started = time.monotonic()
     try:
-        reply = "".join([piece async for piece in reply_pieces(pending)])
+        reply = "".join([piece async for piece in reply_pieces(pending, live=False)])
     except ModelError as exc:
         raise Upstream(exc.message, code=exc.code, field="model") from None
     model_ms = int((time.monotonic() - started) * 1000)
