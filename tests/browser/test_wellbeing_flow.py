@@ -150,7 +150,8 @@ def test_hazard_project_from_consent_to_suspension(site, page_factory):
     log_in(req_page, base, requester.email)
     req_page.goto(f"{base}/projects/{project_id}")
     req_page.get_by_label("Days of notice", exact=False).fill("0")
-    req_page.get_by_role("button", name="Suspend project").click()
+    with req_page.expect_navigation():
+        req_page.get_by_role("button", name="Suspend project").click()
     assert req_page.locator("#suspended").is_visible()
 
     page.goto(f"{base}/work")
