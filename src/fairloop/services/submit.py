@@ -54,6 +54,15 @@ _ASSIGNMENT = select(
     Project.overlap,
     Project.lease_minutes,
     Project.spec,
+    # Whether this key was used before: read with the assignment, so the common case
+    # (a first submission) costs no statement of its own.
+    select(Submission.id)
+    .where(
+        Submission.worker_id == bindparam("worker_id"),
+        Submission.idempotency_key == bindparam("key"),
+    )
+    .scalar_subquery()
+    .label("earlier_id"),
 ).join(Project, Project.id == Assignment.project_id)
 _BY_ID = _ASSIGNMENT.where(Assignment.id == bindparam("assignment_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Assignment)
@@ -149,13 +158,15 @@ def _submit(
 ) -> tuple[dict[str, Any], bool]:
     with db.core_transaction() as session:
         # Lock first: a concurrent replay waits here, then finds the stored submission.
-        a = session.execute(
-            _BY_ID_LOCKED if db.is_postgres else _BY_ID, {"assignment_id": assignment_id}
-        ).first()
+        params = {"assignment_id": assignment_id, "worker_id": actor.id, "key": key}
+        a = session.execute(_BY_ID_LOCKED if db.is_postgres else _BY_ID, params).first()
         a = check_owner(a, actor, assignment_id)
-        earlier = _replay(session, actor, key, assignment_id)
-        if earlier is not None:
-            return submission_json(earlier), True
+        # An ended assignment is looked up again: on PostgreSQL a replay that waited for
+        # the lock still has the snapshot from before the first submission committed.
+        if a.earlier_id is not None or a.state != "leased":
+            earlier = _replay(session, actor, key, assignment_id)
+            if earlier is not None:
+                return submission_json(earlier), True
         check_leased(a)
         stored = validate_answer(answer, parse_task(a.spec["task"]), shown=a.shown)
         check_references(session, a, stored)
