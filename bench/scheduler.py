@@ -166,7 +166,7 @@ def database(backend: str, folder: Path) -> Iterator[str]:
 
 
 def run_backend(
-    backend: str, items: int, seconds: float, processes: int = 1
+    backend: str, items: int, seconds: float, processes: int = 1, concurrency=CONCURRENCY
 ) -> tuple[float, dict[int, dict]]:
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         upgrade(url)
@@ -182,7 +182,7 @@ def run_backend(
                 except httpx.TransportError:
                     time.sleep(0.05)
             results = {
-                n: asyncio.run(drive(port, tokens, project_id, n, seconds)) for n in CONCURRENCY
+                n: asyncio.run(drive(port, tokens, project_id, n, seconds)) for n in concurrency
             }
         finally:
             server.terminate()
@@ -203,6 +203,9 @@ def main() -> None:
         default=1,
         help="server processes on PostgreSQL (serve --workers)",
     )
+    parser.add_argument(
+        "--concurrency", default="1,8,32", help="concurrent simulated workers, one run each"
+    )
     args = parser.parse_args()
     table = Table(
         title=f"scheduler: {args.items:,} items, 5% gold, dynamic overlap 2-4, {WORKERS:,} workers "
@@ -221,7 +224,13 @@ def main() -> None:
     imports = []
     for backend in args.backends.split(","):
         processes = args.pg_processes if backend == "postgres" else 1
-        import_seconds, results = run_backend(backend, args.items, args.seconds, processes)
+        import_seconds, results = run_backend(
+            backend,
+            args.items,
+            args.seconds,
+            processes,
+            [int(n) for n in args.concurrency.split(",")],
+        )
         imports.append(f"{backend} import {import_seconds:.1f} s")
         for n, r in results.items():
             table.add_row(
