@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fairloop.errors import InvalidInput
 
 
 class Settings(BaseSettings):
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     """Continuous minutes on hazard items after which a break is due."""
     break_minutes: int = Field(default=10, gt=0, le=120)
     """Length of that break."""
+    threads: int = Field(default=0, ge=0, le=256)
+    """Requests a server process works on at once (their database work runs in a
+    thread each); 0 means twice the cores. More only queue on the GIL and on the
+    database's locks inside their transactions, where waiting costs the most."""
     self_registration: bool = False
     """Whether /register lets anyone make a worker account. It never makes a
     requester or an admin: those come from an admin (`fairloop users create`)."""
@@ -63,4 +69,10 @@ def secret_key_problem(key: str) -> str | None:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        # Name the variable as the operator wrote it, not pydantic's model field.
+        first = error.errors()[0]
+        name = "FAIRLOOP_" + str(first["loc"][0]).upper()
+        raise InvalidInput(f"{name}={first.get('input')!r}: {first['msg']}", field=name) from None

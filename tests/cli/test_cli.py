@@ -189,3 +189,23 @@ def test_help_works(cli):
     assert done.returncode == 0
     for command in ("demo", "serve", "db", "users", "projects", "items", "export", "quality"):
         assert command in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("FAIRLOOP_THREADS", "-3"), ("FAIRLOOP_FEE_PERCENT", "150"), ("FAIRLOOP_THREADS", "many")],
+)
+def test_a_bad_setting_is_named_and_nothing_starts(tmp_path, variable, value):
+    env = {**os.environ, "FAIRLOOP_SECRET_KEY": "k" * 40, variable: value}
+    ran = subprocess.run(
+        [sys.executable, "-m", "fairloop", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert ran.returncode == 1
+    assert f"{variable}={value!r}" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not (tmp_path / "fairloop.db").exists()

@@ -4,12 +4,16 @@ transaction (``Database.transaction``), which only ``services/`` calls."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import Session
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A PostgreSQL connection idle this long is checked before use."""
 
 
 class Database:
@@ -19,7 +23,14 @@ class Database:
     writer is taken up front, so two writers never deadlock upgrading a read lock.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10):
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
+    ):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
@@ -27,10 +38,12 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             kwargs["pool_size"] = pool_size
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _set_up_sqlite(self.engine)
+        else:
+            _ping_when_idle(self.engine, ping_after_idle)
         self._readonly = self.engine.execution_options(fairloop_readonly=True)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # SQLite has one writer. Queueing our own writers on a lock is fair and instant;
@@ -77,6 +90,28 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _ping_when_idle(engine: Engine, seconds: float) -> None:
+    """Check a connection that sat idle before handing it out; a dead one is replaced.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: four round trips of a
+    work-loop cycle's 25 on PostgreSQL. A connection in steady use was just seen alive;
+    one idle for a while may have outlived a database restart."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)  # leaves no transaction open behind it
+        except Exception as error:  # any failure: the pool opens a fresh connection
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def _set_up_sqlite(engine: Engine) -> None:
