@@ -3,7 +3,10 @@
 Workload: a scripted OpenAI-compatible model (its own process, fixed 200 ms delay before
 it answers, streaming) and `fairloop serve` (one process, SQLite) on loopback; 32
 simulated red-teamers, each with its own lease, send 10 turns one after another
-(`POST /api/v1/assignments/{id}/turns`), all 32 at once.
+(`POST /api/v1/assignments/{id}/turns`). Run twice on one server: first as people
+arrive (each red-teamer starts at a random moment of the first second), then all 32
+in the same instant (the worst case: every turn lands in a wave of 32, the first
+wave with the 32 leases). A warm-up run of 2 turns each comes first, not measured.
 
 Per turn: the latency the worker sees, the model's time as the server measured it
 (stored with the reply), and the platform's overhead two ways: latency minus the
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -86,7 +90,10 @@ def seed(db: Database, workers: int, model_port: int) -> tuple[int, list[str]]:
     return project_id, tokens
 
 
-async def red_teamer(port: int, token: str, project_id: int, turns: int, out: list) -> None:
+async def red_teamer(
+    port: int, token: str, project_id: int, turns: int, out: list, start: float
+) -> None:
+    await asyncio.sleep(start)
     client = Http(port, token)
     try:
         status, lease = await client.post(f"/api/v1/projects/{project_id}/assignments")
@@ -105,9 +112,17 @@ async def red_teamer(port: int, token: str, project_id: int, turns: int, out: li
         await client.close()
 
 
-async def drive(port: int, tokens: list[str], project_id: int, turns: int) -> list:
+async def drive(
+    port: int, tokens: list[str], project_id: int, turns: int, *, arrive_within: float
+) -> list:
     out: list = []
-    await asyncio.gather(*(red_teamer(port, t, project_id, turns, out) for t in tokens))
+    rng = random.Random(8)
+    await asyncio.gather(
+        *(
+            red_teamer(port, t, project_id, turns, out, rng.uniform(0, arrive_within))
+            for t in tokens
+        )
+    )
     return out
 
 
@@ -119,12 +134,46 @@ def pct(values: list[float], q: float) -> float:
     )
 
 
+ARRIVALS = (("arriving over 1 s", 1.0), ("all in one instant", 0.0))
+WARM_UP_TURNS = 2
+
+
+def model_times(db: Database) -> dict[tuple[int, int], int]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(Turn.assignment_id, Turn.seq, Turn.model_ms).where(Turn.role == "assistant")
+        )
+        return {(a, s): ms for a, s, ms in rows}
+
+
+def add_rows(table: Table, arrival: str, samples: list, model_ms: dict, delay: float) -> None:
+    latency = [ms for _, _, ms in samples]
+    # A red-teamer's first turn comes with its lease: shown apart from the later turns.
+    for name, values in (
+        ("turn latency", latency),
+        ("model time (server-measured)", [model_ms[(a, s)] for a, s, _ in samples]),
+        ("overhead: latency - model time", [ms - model_ms[(a, s)] for a, s, ms in samples]),
+        ("overhead: latency - fixed delay", [ms - delay * 1000 for ms in latency]),
+        ("overhead after the first turn", [ms - model_ms[(a, s)] for a, s, ms in samples if s > 2]),
+    ):
+        table.add_row(
+            arrival, name, *(f"{v:.1f}" for v in (pct(values, 50), pct(values, 99), max(values)))
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--delay", type=float, default=0.2)
     args = parser.parse_args()
+    table = Table(
+        title=f"red-team turns: {args.workers} workers x {args.turns} turns, model delay "
+        f"{args.delay * 1000:.0f} ms, SQLite, one server process"
+    )
+    for col in ("red-teamers", "measure", "p50 ms", "p99 ms", "max ms"):
+        table.add_column(col, justify="right")
+    notes = []
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
@@ -132,68 +181,54 @@ def main() -> None:
         allow = {"FAIRLOOP_OUTBOUND_ALLOW": f"127.0.0.1:{model_port}"}
         os.environ.update(allow)
         db = Database(url)
-        project_id, tokens = seed(db, args.workers, model_port)
+        project_id, tokens = seed(db, args.workers * (1 + len(ARRIVALS)), model_port)
         model = subprocess.Popen(
             [sys.executable, "-c", MODEL_SERVER, str(model_port), str(args.delay)]
         )
         server, port = start_server(url, allow)
-        base = f"http://127.0.0.1:{port}"
         try:
-            for target in (base + "/healthz", f"http://127.0.0.1:{model_port}/docs"):
+            for target in (
+                f"http://127.0.0.1:{port}/healthz",
+                f"http://127.0.0.1:{model_port}/docs",
+            ):
                 for _ in range(200):
                     try:
                         httpx.get(target)
                         break
                     except httpx.TransportError:
                         time.sleep(0.05)
-            cpu_before = cpu_seconds(server.pid)
-            started = time.perf_counter()
-            samples = asyncio.run(drive(port, tokens, project_id, args.turns))
-            wall = time.perf_counter() - started
-            cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(samples)
-            rss = peak_rss_mb(server.pid)
+            # Not measured: the server's and the model's first connections and caches.
+            warm_up = tokens[-args.workers :]
+            asyncio.run(drive(port, warm_up, project_id, WARM_UP_TURNS, arrive_within=1.0))
+            runs = []
+            for n, (arrival, within) in enumerate(ARRIVALS):
+                ours = tokens[n * args.workers : (n + 1) * args.workers]
+                cpu_before = cpu_seconds(server.pid)
+                started = time.perf_counter()
+                samples = asyncio.run(
+                    drive(port, ours, project_id, args.turns, arrive_within=within)
+                )
+                wall = time.perf_counter() - started
+                cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / len(samples)
+                runs.append((arrival, samples))
+                notes.append(
+                    f"{arrival}: {len(samples)} turns in {wall:.1f} s ({len(samples) / wall:.0f} "
+                    f"turns/s), server CPU {cpu_ms:.1f} ms a turn (its lease included)"
+                )
+            notes.append(f"server peak RSS {peak_rss_mb(server.pid):.0f} MB")
         finally:
             for proc in (server, model):
                 proc.terminate()
                 proc.wait(timeout=10)
-        with db.engine.connect() as conn:
-            model_ms = {
-                (a, s): ms
-                for a, s, ms in conn.execute(
-                    select(Turn.assignment_id, Turn.seq, Turn.model_ms).where(
-                        Turn.role == "assistant"
-                    )
-                )
-            }
+        model_ms = model_times(db)
         db.dispose()
-    latency = [ms for _, _, ms in samples]
-    over_measured = [ms - model_ms[(a, s)] for a, s, ms in samples]
-    over_fixed = [ms - args.delay * 1000 for ms in latency]
-    # Every red-teamer's first turn lands in the same instant as the 31 others (and
-    # their leases): the start burst, shown apart from the steady turns.
-    steady = [ms - model_ms[(a, s)] for a, s, ms in samples if s > 2]
-    table = Table(
-        title=f"red-team turns: {args.workers} workers x {args.turns} turns, model delay "
-        f"{args.delay * 1000:.0f} ms, SQLite, one server process"
-    )
-    for col in ("measure", "p50 ms", "p99 ms", "max ms"):
-        table.add_column(col, justify="right")
-    for name, values in (
-        ("turn latency", latency),
-        ("model time (server-measured)", list(model_ms.values())),
-        ("overhead: latency - model time", over_measured),
-        ("overhead: latency - fixed delay", over_fixed),
-        ("overhead after the first turn", steady),
-    ):
-        table.add_row(
-            name, f"{pct(values, 50):.1f}", f"{pct(values, 99):.1f}", f"{max(values):.1f}"
-        )
-    console = Console()
+    notes.insert(0, f"after a warm-up of {args.workers} red-teamers x {WARM_UP_TURNS} turns")
+    for arrival, samples in runs:
+        add_rows(table, arrival, samples, model_ms, args.delay)
+    console = Console(width=120)
     console.print(table)
-    console.print(
-        f"{len(samples)} turns in {wall:.1f} s ({len(samples) / wall:.0f} turns/s); "
-        f"server CPU {cpu_ms:.1f} ms a turn (its lease included); server peak RSS {rss:.0f} MB"
-    )
+    for note in notes:
+        console.print(note)
 
 
 if __name__ == "__main__":
