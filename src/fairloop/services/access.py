@@ -26,7 +26,7 @@ def project_for_requester(session: Session, actor: Actor, project_id: int) -> Pr
 
 
 # What the work loop reads of a project, as one Core row (cheaper than an ORM object).
-_WORK_VIEW = select(
+WORK_VIEW = select(
     Project.id,
     Project.org_id,
     Project.name,
@@ -50,12 +50,15 @@ _WORK_VIEW = select(
 ).where(Project.id == bindparam("project_id"))
 
 
-def project_for_worker(session: Session | Connection, actor: Actor, project_id: int) -> Any:
-    """The project's work view (a row with Project's attribute names) for a worker."""
+def project_for_worker(
+    session: Session | Connection, actor: Actor, project_id: int, *, query: Any = WORK_VIEW
+) -> Any:
+    """The project's work view (a row with Project's attribute names) for a worker;
+    ``query`` may be WORK_VIEW with more columns."""
     if actor.role != "worker":
         raise Forbidden("only workers take tasks", code="not_a_worker")
     params = {"project_id": project_id, "worker_id": actor.id}
-    project = session.execute(_WORK_VIEW, params).first()
+    project = session.execute(query, params).first()
     if project is None or project.state == "draft":
         raise NotFound(f"no project {project_id}", field="project_id")
     return project

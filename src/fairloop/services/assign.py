@@ -26,7 +26,7 @@ from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Conflict, Forbidden, NotFound, NotNow, PendingLimit
 from fairloop.services import scheduler as sql
 from fairloop.services import wellbeing
-from fairloop.services.access import project_for_worker
+from fairloop.services.access import WORK_VIEW, project_for_worker
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ class Lease:
         }
 
 
-WORKER_LOCK = select(func.pg_advisory_xact_lock(sql.P, sql.W))
+# The lock is taken before the next statement's snapshot: the leases it then counts
+# include any this worker's concurrent request committed.
+WORK_VIEW_LOCKED = WORK_VIEW.add_columns(func.pg_advisory_xact_lock(sql.P, sql.W).label("locked"))
 _ITEM = select(Item.id, Item.external_id, Item.data, Item.hazards, Item.severity).where(
     Item.id == bindparam("item_id")
 )
@@ -93,32 +95,28 @@ def lease_next(
     or the daily cap stands in the way.
     """
     now = now or utcnow()
+    pg = db.is_postgres
     with db.core_transaction() as conn:
-        project = project_for_worker(conn, actor, project_id)
+        # On PostgreSQL the worker's lock comes with the project: one round trip.
+        view = WORK_VIEW_LOCKED if pg else WORK_VIEW
+        project = project_for_worker(conn, actor, project_id, query=view)
         check_may_work(project, now)
-        if db.is_postgres:
-            conn.execute(WORKER_LOCK, {"project_id": project.id, "worker_id": actor.id})
         spec = project.spec
         params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
-        _check_pending(conn, spec, params)
-        # The counters matter only to gold, the daily cap and the qualification: a
-        # project without them keeps the lease as lean as it was.
+        worker = sql.worker_state(conn, params, postgres=pg)
+        _check_pending(conn, spec, params, worker.held)
         counted = bool(spec.get("gold_rate") or spec.get("daily_cap"))
-        needs_counters = counted or bool(spec.get("qualification"))
-        counters = conn.execute(sql.COUNTERS, params).first() if needs_counters else None
-        skills = sql.worker_skills(conn, actor.id)
-        _check_worker(spec, project.id, counters, skills, now)
-        params.update(sql.skill_params(skills, postgres=db.is_postgres))
-        # Items carry only hazards their project declares (checked at import, and the
-        # spec's hazards never change): without any, opt-outs cannot matter.
-        params["opted"] = wellbeing.opted_out(conn, actor.id) if spec.get("hazards") else []
+        counters = worker.counters
+        _check_worker(spec, project.id, counters, worker.skills, now)
+        params.update(sql.skill_params(worker.skills, postgres=pg))
+        params["opted"] = worker.opted
         gold = counters is not None and rule.gold_due(
             gold_rate=spec.get("gold_rate") or 0.0,
             leased=counters.leased,
             gold_leased=counters.gold_leased,
             worker_id=actor.id,
         )
-        item = _lease_candidate(conn, spec, actor.id, params, gold=gold, pg=db.is_postgres)
+        item = _lease_candidate(conn, spec, actor.id, params, gold=gold, pg=pg)
         if item is None:
             return None
         if counted:
@@ -127,9 +125,10 @@ def lease_next(
         return insert_lease(conn, project, actor.id, item.row, now, kind="task")
 
 
-def _check_pending(conn: Connection, spec: dict[str, Any], params: dict[str, Any]) -> None:
+def _check_pending(
+    conn: Connection, spec: dict[str, Any], params: dict[str, Any], held: list[int]
+) -> None:
     """Refuse a lease past ``max_pending``; when work is scarce, past one."""
-    held = list(conn.execute(sql.HELD, params).scalars())
     if not held:
         return
     cap = spec.get("max_pending", rule.MAX_PENDING)

@@ -19,7 +19,7 @@ from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, NotFound, NotNow
 from fairloop.services import assign
 from fairloop.services import scheduler as sql
-from fairloop.services.access import project_for_worker
+from fairloop.services.access import WORK_VIEW, project_for_worker
 
 _HELD = (
     select(Assignment.id)
@@ -86,12 +86,11 @@ def lease_question(
     None when the attempt has every item answered."""
     now = now or utcnow()
     with db.core_transaction() as conn:
-        project = project_for_worker(conn, actor, project_id)
+        view = assign.WORK_VIEW_LOCKED if db.is_postgres else WORK_VIEW
+        project = project_for_worker(conn, actor, project_id, query=view)
         qrule = _rule(project)
         assign.check_may_work(project, now)
         params: dict[str, Any] = {"project_id": project.id, "worker_id": actor.id, "now": now}
-        if db.is_postgres:
-            conn.execute(assign.WORKER_LOCK, params)
         held = conn.execute(_HELD, params).scalar()
         if held is not None:
             raise Conflict(

@@ -10,11 +10,13 @@ expired lease simply stops counting in the next query.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     Boolean,
     Connection,
     Text,
@@ -32,7 +34,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from fairloop.db.models import Assignment, Item, ProjectWorker, QualificationAttempt, WorkerSkill
+from fairloop.db.models import (
+    Assignment,
+    HazardOptOut,
+    Item,
+    ProjectWorker,
+    QualificationAttempt,
+    WorkerSkill,
+)
 from fairloop.domain import scheduling as rule
 
 P: Any = bindparam("project_id")
@@ -49,19 +58,62 @@ _ITEM_COLUMNS = (
     Item.severity,
 )
 
-HELD = (
-    select(Assignment.id)
-    .where(Assignment.project_id == P, Assignment.worker_id == W, LIVE)
-    .order_by(Assignment.id)
-)
-COUNTERS = select(
-    ProjectWorker.leased,
-    ProjectWorker.gold_leased,
-    ProjectWorker.day,
-    ProjectWorker.leased_today,
-    ProjectWorker.qualified_at,
-).where(ProjectWorker.project_id == P, ProjectWorker.user_id == W)
 SKILLS = select(WorkerSkill.skill, WorkerSkill.level).where(WorkerSkill.user_id == W)
+
+
+def _worker_state(*, postgres: bool) -> Any:
+    """What a lease needs to know of the worker, in one statement: the live leases
+    held in this project, the project's counters (all None without a row), the
+    skills and the hazard opt-outs, the lists as JSON."""
+    array = func.json_agg if postgres else func.json_group_array
+    mapping = func.json_object_agg if postgres else func.json_group_object
+
+    def aggregate(column: Any, *where: Any) -> Any:
+        return select(column).where(*where).scalar_subquery()
+
+    one_row = select(literal_column("1").label("one")).subquery()
+    mine = and_(ProjectWorker.project_id == P, ProjectWorker.user_id == W)
+    return select(
+        ProjectWorker.id.label("counters_id"),
+        ProjectWorker.leased,
+        ProjectWorker.gold_leased,
+        ProjectWorker.day,
+        ProjectWorker.leased_today,
+        ProjectWorker.qualified_at,
+        aggregate(
+            array(Assignment.id, type_=JSON),
+            Assignment.project_id == P,
+            Assignment.worker_id == W,
+            LIVE,
+        ).label("held"),
+        aggregate(
+            mapping(WorkerSkill.skill, WorkerSkill.level, type_=JSON), WorkerSkill.user_id == W
+        ).label("skills"),
+        aggregate(array(HazardOptOut.hazard, type_=JSON), HazardOptOut.user_id == W).label("opted"),
+    ).select_from(one_row.outerjoin(ProjectWorker, mine))
+
+
+WORKER_STATE = {pg: _worker_state(postgres=pg) for pg in (False, True)}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    held: list[int]
+    counters: Any  # the row, or None before the worker's first lease here
+    skills: dict[str, int]
+    opted: list[str]
+
+
+def worker_state(conn: Connection, params: dict[str, Any], *, postgres: bool) -> WorkerState:
+    row = conn.execute(WORKER_STATE[postgres], params).one()
+    return WorkerState(
+        held=sorted(row.held or []),
+        counters=row if row.counters_id is not None else None,
+        skills=dict(row.skills or {}),
+        opted=list(row.opted or []),
+    )
+
+
 LIVE_ON_ITEM = select(func.count()).where(Assignment.item_id == bindparam("item_id"), LIVE)
 # Bounded: we only need to know whether open items are fewer than a threshold.
 OPEN_ITEMS = select(func.count()).select_from(

@@ -46,10 +46,10 @@ def after_counted(
     conn: Connection, assignment: Any, item: Any, answer: dict[str, Any], now: datetime
 ) -> None:
     """``assignment`` is the submit's row (project spec included); ``item`` has the
-    item's ``kind`` and ``gold``."""
+    item's ``kind``, ``gold`` and ``wanted``."""
     spec = assignment.spec
     if item.kind == "task":
-        _update_wanted(conn, spec, assignment.project_id, assignment.item_id)
+        _update_wanted(conn, spec, assignment.project_id, assignment.item_id, item.wanted)
     if item.gold is None:
         return
     correct = rule.matches_gold(spec["task"], answer, item.gold)
@@ -60,7 +60,9 @@ def after_counted(
         _score_attempt(conn, spec, ids, correct, now)
 
 
-def _update_wanted(conn: Connection, spec: dict[str, Any], project_id: int, item_id: int) -> None:
+def _update_wanted(
+    conn: Connection, spec: dict[str, Any], project_id: int, item_id: int, was: int
+) -> None:
     overlap = rule.OverlapRule.from_spec(spec["overlap"])
     if not overlap.dynamic:
         return
@@ -70,7 +72,8 @@ def _update_wanted(conn: Connection, spec: dict[str, Any], project_id: int, item
     accuracies = rule.gold_accuracies([(r.gold_answered, r.gold_correct) for r in rows])
     n_classes = len(task.get("labels") or []) or None
     wanted = rule.wanted_submissions(overlap, keys, accuracies, n_classes)
-    conn.execute(_SET_WANTED, {"item_id": item_id, "n": wanted})
+    if wanted != was:  # mostly it stands: no write, no row lock held longer
+        conn.execute(_SET_WANTED, {"item_id": item_id, "n": wanted})
 
 
 def _score_attempt(

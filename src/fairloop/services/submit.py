@@ -75,7 +75,7 @@ _COUNT_IN = (
         or_(Item.kind != "task", Item.submission_count < Item.wanted),
     )
     .values(submission_count=Item.submission_count + 1)
-    .returning(Item.kind, Item.gold)
+    .returning(Item.kind, Item.gold, Item.wanted)
 )
 _CLOSE = (
     update(Assignment)
