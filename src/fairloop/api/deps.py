@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -37,11 +38,15 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 T = TypeVar("T")
 
 
-async def call_as_actor(request: Request, work: Callable[[Database, Actor], T]) -> T:
+async def call_as_actor(
+    request: Request, work: Callable[[Database, Actor], T], *, limiter: Any = None
+) -> T:
     """Authenticate and run ``work`` in one trip to the thread pool (the hot paths)."""
     db = get_db(request)
 
     def run() -> T:
         return work(db, current_actor(request, db))
 
+    if limiter is not None:
+        return await anyio.to_thread.run_sync(run, limiter=limiter)
     return await run_in_threadpool(run)

@@ -44,6 +44,7 @@ async def post_turn(assignment_id: Id, request: Request, stream: bool = False) -
     pending = await call_as_actor(
         request,
         lambda db, actor: redteam.begin_turn(db, actor, assignment_id, content, retry=retry),
+        limiter=redteam.turn_limiter(),
     )
     if stream:
         return StreamingResponse(
