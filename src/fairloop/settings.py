@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     """Length of that break."""
     threads: int = Field(default=0, ge=0, le=256)
     """Requests a server process works on at once (their database work runs in a
-    thread each); 0 means twice the cores. More only queue on the GIL and on the
-    database's locks inside their transactions, where waiting costs the most."""
+    thread each); 0 means twice the cores on PostgreSQL and one a core on SQLite.
+    More only queue on the GIL and on the database's locks inside their
+    transactions, where waiting costs the most."""
     self_registration: bool = False
     """Whether /register lets anyone make a worker account. It never makes a
     requester or an admin: those come from an admin (`fairloop users create`)."""
