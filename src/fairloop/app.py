@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -125,13 +126,13 @@ def _serving(settle_minutes: int, threads: int | None):  # type: ignore[no-untyp
 async def _settle_periodically(db: Database, minutes: int) -> None:
     """Settle now and every ``minutes``. Each run is idempotent and takes the settle
     lock, so any number of server processes may run this."""
-    from starlette.concurrency import run_in_threadpool
-
     from fairloop.services.settle import settle
 
+    # A thread of its own: a long settlement takes none of the requests' threads.
+    own_thread = anyio.CapacityLimiter(1)
     while True:
         try:
-            result = await run_in_threadpool(settle, db)
+            result = await anyio.to_thread.run_sync(settle, db, limiter=own_thread)
             log.info("settled: %s", result.as_json())
         except Exception:  # a failed run must not stop the next one
             log.exception("settlement failed; retrying in %s minutes", minutes)
