@@ -45,7 +45,14 @@ class Database:
         else:
             _ping_when_idle(self.engine, ping_after_idle)
         self._readonly = self.engine.execution_options(fairloop_readonly=True)
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # One statement needs no BEGIN and COMMIT around it. On SQLite our own BEGIN is
+        # skipped (the driver issues none); SQLAlchemy's AUTOCOMMIT there would reset
+        # the connection with a PRAGMA at every check-in.
+        self._one_statement = self.engine.execution_options(
+            **{"fairloop_one_statement": True}
+            if self.is_sqlite
+            else {"isolation_level": "AUTOCOMMIT"}
+        )
         # SQLite has one writer. Queueing our own writers on a lock is fair and instant;
         # leaving it to SQLite's busy handler makes them sleep and retry (p99 of 100s of ms).
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
@@ -73,15 +80,12 @@ class Database:
 
     @contextmanager
     def lookup(self) -> Iterator[Connection]:
-        """A connection for one read statement (the API token check on every request).
+        """A connection for one read statement (the API token check on every request,
+        a red-team turn's check before it resolves the model host).
 
-        On PostgreSQL it runs in autocommit: a single statement is its own snapshot,
-        and the BEGIN and COMMIT round trips were a tenth of a work-loop cycle."""
-        if not self.is_postgres:
-            with self.core_transaction(readonly=True) as conn:
-                yield conn
-            return
-        with self._autocommit.connect() as conn:
+        It runs in autocommit: a single statement is its own snapshot, and on
+        PostgreSQL the BEGIN and COMMIT round trips were a tenth of a work-loop cycle."""
+        with self._one_statement.connect() as conn:
             yield conn
 
     @property
@@ -129,5 +133,8 @@ def _set_up_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        readonly = conn.get_execution_options().get("fairloop_readonly", False)
+        options = conn.get_execution_options()
+        if options.get("fairloop_one_statement", False):
+            return  # its own implicit transaction (Database.lookup)
+        readonly = options.get("fairloop_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

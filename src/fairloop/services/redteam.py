@@ -142,8 +142,8 @@ def begin_turn(
     The model's host is resolved and checked first, outside any transaction (a lookup
     may take a while); then three Core statements under the writer: with 32
     red-teamers at once, every millisecond it is held is one the others wait."""
-    with db.core_transaction(readonly=True) as conn:
-        row = _leased_turn_context(conn, db, actor, assignment_id)
+    with db.lookup() as conn:
+        row = _leased_turn_context(conn, db, actor, assignment_id, lock=False)
     task = parse_task(row.spec["task"])
     if not isinstance(task, RedteamTask):
         raise Conflict("turns belong to red-team tasks only", field="assignment_id")
@@ -172,9 +172,11 @@ def begin_turn(
     )
 
 
-def _leased_turn_context(conn: Connection, db: Database, actor: Actor, assignment_id: int) -> Any:
+def _leased_turn_context(
+    conn: Connection, db: Database, actor: Actor, assignment_id: int, *, lock: bool = True
+) -> Any:
     """The assignment's state, item severity and project spec; 404/409 as for a lease."""
-    context = _TURN_CONTEXT_LOCKED if db.is_postgres else _TURN_CONTEXT
+    context = _TURN_CONTEXT_LOCKED if lock and db.is_postgres else _TURN_CONTEXT
     row = conn.execute(context, {"assignment_id": assignment_id}).first()
     return check_leased(check_owner(row, actor, assignment_id))
 
