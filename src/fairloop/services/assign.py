@@ -109,7 +109,9 @@ def lease_next(
         counters = worker.counters
         _check_worker(spec, project.id, counters, worker.skills, now)
         params.update(sql.skill_params(worker.skills, postgres=pg))
-        params["opted"] = worker.opted
+        # Items carry only hazards their project declares (checked at import, and the
+        # spec's hazards never change): without any, opt-outs cannot matter.
+        params["opted"] = worker.opted if spec.get("hazards") else []
         gold = counters is not None and rule.gold_due(
             gold_rate=spec.get("gold_rate") or 0.0,
             leased=counters.leased,
