@@ -100,7 +100,7 @@ def create_served_app() -> FastAPI:
 def default_threads(database_url: str) -> int:
     """Twice the cores on PostgreSQL; on SQLite, whose single writer more threads only
     queue for, one a core. 32 red-teamers starting in one instant on SQLite, 2 cores:
-    first-turn p99 46-47 ms with 4 threads, 19 ms with 2; leases the same."""
+    turn overhead p99 46-47 ms with 4 threads, 14-19 ms with 2; leases the same."""
     cores = os.cpu_count() or 1
     return cores if database_url.startswith("sqlite") else 2 * cores
 

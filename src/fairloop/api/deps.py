@@ -7,7 +7,6 @@ from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Path, Request
-from starlette.concurrency import run_in_threadpool
 
 from fairloop.db.engine import Database
 from fairloop.domain.actors import Actor
@@ -41,12 +40,11 @@ T = TypeVar("T")
 async def call_as_actor(
     request: Request, work: Callable[[Database, Actor], T], *, limiter: Any = None
 ) -> T:
-    """Authenticate and run ``work`` in one trip to the thread pool (the hot paths)."""
+    """Authenticate and run ``work`` in one trip to the thread pool (the hot paths);
+    ``limiter`` picks a set of threads other than the shared one."""
     db = get_db(request)
 
     def run() -> T:
         return work(db, current_actor(request, db))
 
-    if limiter is not None:
-        return await anyio.to_thread.run_sync(run, limiter=limiter)
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=limiter)

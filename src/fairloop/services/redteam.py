@@ -236,7 +236,7 @@ TURN_THREADS = 2
 def turn_limiter() -> anyio.CapacityLimiter:
     """The threads that store turns, apart from the pool every other request shares:
     a worker mid-conversation does not wait behind a crowd of new leases. 32
-    red-teamers starting in one instant: first-turn p99 69-79 ms on the shared pool,
+    red-teamers starting in one instant: turn overhead p99 69-79 ms on the shared pool,
     46-47 ms apart (bench/redteam.py). One set per event loop, as the loop owns them."""
     loop = asyncio.get_running_loop()
     if loop not in _LIMITERS:
