@@ -127,7 +127,7 @@ def _peak_rss_mb() -> float:
 def run_case(url: str, project_id: int, requester_id: int, fmt: str, out: Path) -> None:
     """In a fresh process: export, then print one JSON line of figures."""
     from fairloop.io.writers import write_rows
-    from fairloop.services.export import columns_for, export_rows
+    from fairloop.services.exports import columns_for, export_rows
 
     db = Database(url)
     actor = Actor(requester_id, "requester", "bench-export@example.org")

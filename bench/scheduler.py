@@ -46,7 +46,7 @@ from fairloop.io.items import open_items
 from fairloop.services.accounts import create_user
 from fairloop.services.import_items import import_items
 from fairloop.services.projects import consent, create_project
-from fairloop.services.skills import grant_skill
+from fairloop.services.work.skills import grant_skill
 
 PG_URL = os.environ.get(
     "FAIRLOOP_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

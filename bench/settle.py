@@ -112,7 +112,7 @@ def seed(db: Database) -> float:
 
 def run_once(url: str) -> dict[str, float]:
     """One settlement in this process: its figures as JSON on stdout."""
-    from fairloop.services.settle import settle
+    from fairloop.services.pay.settle import settle
 
     db = Database(url)
     started = time.perf_counter()

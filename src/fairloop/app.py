@@ -126,7 +126,7 @@ def _serving(settle_minutes: int, threads: int | None):  # type: ignore[no-untyp
 async def _settle_periodically(db: Database, minutes: int) -> None:
     """Settle now and every ``minutes``. Each run is idempotent and takes the settle
     lock, so any number of server processes may run this."""
-    from fairloop.services.settle import settle
+    from fairloop.services.pay.settle import settle
 
     # A thread of its own: a long settlement takes none of the requests' threads.
     own_thread = anyio.CapacityLimiter(1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fairloop.db.models import Assignment, LedgerEntry
-from fairloop.services.assign import lease_next
-from fairloop.services.checkins import submit_checkin
+from fairloop.services.wellbeing.checkins import submit_checkin
+from fairloop.services.work.assign import lease_next
 from tests import factories as f
 
 LOW = [1, 1, 1, 1, 1, 1, 1]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from fairloop.db.models import Assignment
 from fairloop.errors import PendingLimit
-from fairloop.services.assign import lease_next
+from fairloop.services.work.assign import lease_next
 from tests import factories as f
 
 

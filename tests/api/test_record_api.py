@@ -133,8 +133,7 @@ def test_cli_export_loads_as_audio_with_datasets(db, http, media_dir, tmp_path, 
     import av
 
     from fairloop.io.writers import write_rows
-    from fairloop.services.export import columns_for, export_rows
-    from fairloop.services.export_tasks import copy_media
+    from fairloop.services.exports import columns_for, copy_media, export_rows
 
     project_id, api, aid, _ = leased(db, http)
     media_id = upload(api, aid, wav_bytes(1.5, rate=22_050)).json()["media_id"]

@@ -206,7 +206,7 @@ def test_red_team_goals_are_hazard_work(db, http, model_server):
     """A goal is stored as hazard work: its own hazard, else the project's declared ones,
     at its severity or the worst; so opt-outs and exposure apply to red-teaming too."""
     from fairloop.db.models import Item
-    from fairloop.services.wellbeing import set_opt_outs
+    from fairloop.services.wellbeing.exposure import set_opt_outs
 
     requester, _ = f.user(db, "requester")
     project_id = create_project(db, requester, parse_spec(redteam_spec(model_server.base_url)))

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from fairloop.db.models import Assignment, LedgerEntry, Submission
-from fairloop.services.assign import lease_next
-from fairloop.services.submit import submit
+from fairloop.services.work.assign import lease_next
+from fairloop.services.work.submit import submit
 from tests import factories as f
 
 

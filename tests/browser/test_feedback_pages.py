@@ -8,7 +8,7 @@ import json
 import pytest
 
 from fairloop.domain.specs import parse_spec
-from fairloop.services.export import export_rows
+from fairloop.services.exports import export_rows
 from fairloop.services.projects import create_project
 from tests import factories as f
 from tests.browser.test_label_flow import log_in

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from fairloop.db.models import Assignment, Submission
-from fairloop.services.review import review
+from fairloop.services.pay.review import review
 from tests import factories as f
 from tests.browser.test_label_flow import log_in
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from fairloop.db.models import Assignment, AuditEntry, Item
-from fairloop.services.assign import lease_next
-from fairloop.services.submit import submit
+from fairloop.services.work.assign import lease_next
+from fairloop.services.work.submit import submit
 from tests import factories as f
 from tests.browser.test_label_flow import log_in
 

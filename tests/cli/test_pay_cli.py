@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 
 from fairloop.services.accounts import create_user
+from fairloop.services.pay.review import review
 from fairloop.services.projects import consent
-from fairloop.services.review import review
 from tests import factories as f
 from tests.cli.test_cli import cli  # noqa: F401  (the fixture)
 from tests.factories.pay import entries

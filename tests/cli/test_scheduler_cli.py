@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fairloop.services.skills import my_skills
+from fairloop.services.work.skills import my_skills
 from tests import factories as f
 from tests.cli.test_cli import cli, one_line_error, write_spec  # noqa: F401 (fixture)
 

@@ -135,8 +135,8 @@ def work_through(
 ) -> int:
     """Each worker in turn leases and answers (``answer_of(worker, external_id)``)
     until no work is left for them; returns the number of submissions."""
-    from fairloop.services.assign import lease_next
-    from fairloop.services.submit import submit
+    from fairloop.services.work.assign import lease_next
+    from fairloop.services.work.submit import submit
 
     count = 0
     for worker in workers:

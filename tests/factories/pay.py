@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, LedgerEntry
 from fairloop.domain.actors import Actor
-from fairloop.services.assign import lease_next, release
-from fairloop.services.submit import submit
-from fairloop.services.worktime import heartbeat
+from fairloop.services.work.assign import lease_next, release
+from fairloop.services.work.submit import submit
+from fairloop.services.work.worktime import heartbeat
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 
 from fairloop.db.base import utcnow
 from fairloop.db.models import Assignment, LedgerEntry, Submission
-from fairloop.services.assign import lease_next
-from fairloop.services.settle import settle
-from fairloop.services.submit import submit
+from fairloop.services.pay.settle import settle
+from fairloop.services.work.assign import lease_next
+from fairloop.services.work.submit import submit
 from tests import factories as f
 
 WORKERS = 8

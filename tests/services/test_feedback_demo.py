@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from fairloop.db.models import Item, Project
 from fairloop.domain.specs import TASK_TYPES, load_spec_text
-from fairloop.services.demo import seed_demo
+from fairloop.services.demo.seed import seed_demo
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 

@@ -13,10 +13,10 @@ import pytest
 from fairloop.domain.specs import parse_spec
 from fairloop.errors import InvalidInput
 from fairloop.io.writers import write_rows
-from fairloop.services.assign import lease_next
-from fairloop.services.export import columns_for, export_rows
+from fairloop.services.exports import columns_for, export_rows
 from fairloop.services.projects import create_project
-from fairloop.services.submit import submit
+from fairloop.services.work.assign import lease_next
+from fairloop.services.work.submit import submit
 from tests import factories as f
 from tests.factories.feedback import CONVERSATION, feedback_spec, item
 

@@ -8,11 +8,12 @@ import pytest
 
 from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, InvalidInput, NotFound
-from fairloop.services import review, worktime
-from fairloop.services.assign import lease_next, release
 from fairloop.services.inbox import inbox
-from fairloop.services.payouts import mark_paid, payouts_due
-from fairloop.services.settle import settle
+from fairloop.services.pay import review
+from fairloop.services.pay.payouts import mark_paid, payouts_due
+from fairloop.services.pay.settle import settle
+from fairloop.services.work import worktime
+from fairloop.services.work.assign import lease_next, release
 from tests import factories as f
 from tests.factories.pay import T0, beat, do_task, entries, exam_lease, fail_test
 

@@ -17,11 +17,11 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.pay import KINDS, floor_owed, from_minor, to_minor
 from fairloop.domain.rejections import REASONS
 from fairloop.errors import Conflict, InvalidInput
-from fairloop.services import review
-from fairloop.services.assign import lease_next, release
-from fairloop.services.earnings import my_earnings
-from fairloop.services.settle import floor_pay, settle, settled_time
-from fairloop.services.submit import submit
+from fairloop.services.pay import review
+from fairloop.services.pay.earnings import my_earnings
+from fairloop.services.pay.settle import floor_pay, settle, settled_time
+from fairloop.services.work.assign import lease_next, release
+from fairloop.services.work.submit import submit
 from tests import factories as f
 from tests.conftest import clean
 from tests.factories.pay import T0, beat, exam_lease, fail_test, pass_exam

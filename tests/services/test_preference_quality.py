@@ -11,7 +11,7 @@ import pytest
 from fairloop.domain.preferences import aggregate_order
 from fairloop.domain.specs import parse_spec
 from fairloop.quality import dawid_skene
-from fairloop.services.export import export_rows
+from fairloop.services.exports import export_rows
 from fairloop.services.projects import create_project
 from tests import factories as f
 from tests.factories.feedback import feedback_spec, item

@@ -13,8 +13,8 @@ import pytest
 from fairloop.domain.actors import Actor
 from fairloop.errors import InvalidInput, NotFound
 from fairloop.quality import dawid_skene
-from fairloop.services.export import export_rows
-from fairloop.services.quality_report import project_quality
+from fairloop.services.exports import export_rows
+from fairloop.services.quality.report import project_quality
 from tests import factories as f
 
 LABELS = ["toxic", "not_toxic"]

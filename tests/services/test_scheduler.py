@@ -12,12 +12,12 @@ from sqlalchemy import select
 from fairloop.cli.common import OPERATOR
 from fairloop.db.models import Assignment, Item, ProjectWorker, QualificationAttempt
 from fairloop.errors import InvalidInput, NotNow, PendingLimit
-from fairloop.services import qualification
-from fairloop.services.assign import lease_next, release
-from fairloop.services.export import export_rows
+from fairloop.services.exports import export_rows
 from fairloop.services.projects import project_view
-from fairloop.services.skills import grant_skill
-from fairloop.services.submit import submit
+from fairloop.services.work import qualification
+from fairloop.services.work.assign import lease_next, release
+from fairloop.services.work.skills import grant_skill
+from fairloop.services.work.submit import submit
 from tests import factories as f
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -164,7 +164,7 @@ def test_qualification_first_with_pass_mark_retake_rule_and_granted_skill(db):
     take_test(db, worker, project_id, ["toxic", "toxic"], now=later)
     later += timedelta(minutes=1)
     assert qualification.status(db, worker, project_id, now=later)["state"] == "passed"
-    from fairloop.services.skills import my_skills
+    from fairloop.services.work.skills import my_skills
 
     assert my_skills(db, worker) == {"language:sw": 1}
     lease = lease_next(db, worker, project_id, now=later)

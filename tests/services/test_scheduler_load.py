@@ -9,8 +9,8 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from fairloop.db.models import Assignment, Item, Submission
-from fairloop.services.assign import lease_next
-from fairloop.services.submit import submit
+from fairloop.services.work.assign import lease_next
+from fairloop.services.work.submit import submit
 from tests import factories as f
 
 THREADS, ITEMS, OVERLAP = 16, 2_000, 3

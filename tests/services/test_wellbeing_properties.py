@@ -13,10 +13,10 @@ from fairloop.db.models import Assignment, Item
 from fairloop.domain.wellbeing import HazardWork, Policy, continuous_run, day_start
 from fairloop.domain.wellbeing import weighted_seconds as weighted
 from fairloop.errors import Forbidden, WellbeingRefusal
-from fairloop.services.assign import lease_next, release
 from fairloop.services.projects import consent, revise_disclosure
-from fairloop.services.submit import submit
-from fairloop.services.wellbeing import set_opt_outs
+from fairloop.services.wellbeing.exposure import set_opt_outs
+from fairloop.services.work.assign import lease_next, release
+from fairloop.services.work.submit import submit
 from tests import factories as f
 from tests.conftest import clean
 

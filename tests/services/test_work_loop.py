@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from fairloop.db.models import Assignment, Item, Submission
 from fairloop.errors import Forbidden, PendingLimit
-from fairloop.services.assign import lease_next, release
 from fairloop.services.projects import consent
-from fairloop.services.submit import submit
+from fairloop.services.work.assign import lease_next, release
+from fairloop.services.work.submit import submit
 from tests import factories as f
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

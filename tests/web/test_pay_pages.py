@@ -3,7 +3,7 @@ costs on the project page, and the heartbeat a task page sends."""
 
 from __future__ import annotations
 
-from fairloop.services.review import review
+from fairloop.services.pay.review import review
 from tests import factories as f
 from tests.web.test_pages import csrf_of, login
 

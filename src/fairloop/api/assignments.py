@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import Id, call_as_actor
 from fairloop.errors import InvalidInput
-from fairloop.services import assign, worktime
-from fairloop.services.submit import submit
+from fairloop.services.work import assign, worktime
+from fairloop.services.work.submit import submit
 
 router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
 

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Request
 
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor
-from fairloop.services import checkins, earnings, inbox, wellbeing
+from fairloop.services import inbox
+from fairloop.services.pay import earnings
+from fairloop.services.wellbeing import checkins, exposure
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -27,7 +29,7 @@ def post_inbox_read(db: DatabaseDep, actor: ActorDep) -> dict[str, int]:
 
 @router.get("/opt-outs")
 def get_opt_outs(db: DatabaseDep, actor: ActorDep) -> dict[str, list[str]]:
-    return wellbeing.get_opt_outs(db, actor)
+    return exposure.get_opt_outs(db, actor)
 
 
 @router.put("/opt-outs")
@@ -35,14 +37,14 @@ async def put_opt_outs(request: Request) -> dict[str, list[str]]:
     """``{"hazards": [codes]}``: the hazard categories this worker never sees."""
     body = require_object(await json_body(request, limit=100_000))
     return await call_as_actor(
-        request, lambda db, actor: wellbeing.set_opt_outs(db, actor, body.get("hazards"))
+        request, lambda db, actor: exposure.set_opt_outs(db, actor, body.get("hazards"))
     )
 
 
 @router.get("/wellbeing")
 def get_wellbeing(db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     """Opt-outs, the text severity setting and today's exposure."""
-    return wellbeing.my_wellbeing(db, actor)
+    return exposure.my_wellbeing(db, actor)
 
 
 @router.put("/wellbeing")
@@ -51,7 +53,7 @@ async def put_wellbeing(request: Request) -> dict[str, int]:
     body = require_object(await json_body(request, limit=10_000))
     return await call_as_actor(
         request,
-        lambda db, actor: wellbeing.set_text_severity(db, actor, body.get("text_severity_max")),
+        lambda db, actor: exposure.set_text_severity(db, actor, body.get("text_severity_max")),
     )
 
 

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from fairloop.api.deps import Id, call_as_actor, current_actor, get_db
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.errors import InvalidInput, NotFound
-from fairloop.services import media
+from fairloop.services.work import media
 
 router = APIRouter(tags=["media"])
 MULTIPART_SLACK = 64 * 1024

@@ -11,18 +11,12 @@ from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
-from fairloop.services import (
-    assign,
-    checkins,
-    earnings,
-    export,
-    projects,
-    qualification,
-    quality_report,
-    suspend,
-    withdraw,
-)
+from fairloop.services import exports, projects, suspend, withdraw
 from fairloop.services.import_items import import_items
+from fairloop.services.pay import earnings
+from fairloop.services.quality import report
+from fairloop.services.wellbeing import checkins
+from fairloop.services.work import assign, qualification
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 
@@ -110,7 +104,7 @@ def get_export(
     project_id: Id, db: DatabaseDep, actor: ActorDep, format: str = "raw"
 ) -> StreamingResponse:
     """Streams the dataset as JSON lines."""
-    rows = export.export_rows(db, actor, project_id, format)
+    rows = exports.export_rows(db, actor, project_id, format)
     return StreamingResponse(
         jsonl_lines(rows),
         media_type="application/x-ndjson",
@@ -123,7 +117,7 @@ def get_export(
 @router.get("/{project_id}/quality")
 def get_quality(project_id: Id, db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
     """Agreement per question and worker reliability (pseudonyms only)."""
-    return quality_report.project_quality(db, actor, project_id)
+    return report.project_quality(db, actor, project_id)
 
 
 @router.put("/{project_id}/disclosure")

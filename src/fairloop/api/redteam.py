@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import Id, call_as_actor
 from fairloop.errors import InvalidInput
-from fairloop.services import redteam
+from fairloop.services.work import redteam
 
 router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
 MAX_TURN_BODY = 256 * 1024

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Request
 
 from fairloop.api.body import json_body, require_object
 from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor
-from fairloop.services import bonus, review
+from fairloop.services.pay import bonus, review
 
 router = APIRouter(prefix="/api/v1", tags=["review"])
 

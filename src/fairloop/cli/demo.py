@@ -56,8 +56,8 @@ def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="seed, then exit"),
 ) -> None:
     """Create or upgrade the demo database, seed it once, print the logins, serve."""
-    from fairloop.services.demo import DEMO_ORG, DEMO_USERS, seed_demo
-    from fairloop.services.demo_redteam import seed_redteam_demo
+    from fairloop.services.demo.redteam import seed_redteam_demo
+    from fairloop.services.demo.seed import DEMO_ORG, DEMO_USERS, seed_demo
 
     url = f"sqlite:///{db.resolve()}"
     upgrade(url)

@@ -7,7 +7,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fairloop.cli.common import OPERATOR, database
 from fairloop.io.writers import encoding_for, write_rows
-from fairloop.services.export import columns_for, export_rows
+from fairloop.services.exports import columns_for, copy_media, export_rows
 
 
 def export(
@@ -33,10 +33,7 @@ def export(
 
         count = write_rows(counted(), out, columns)
     if format == "record":
-        from fairloop.services.export_tasks import copy_media
-
         copied = copy_media(database(), project, out.parent)
         typer.echo(f"copied {copied} takes to {out.parent / 'media'}")
-    left_out = getattr(rows, "left_out", 0)
-    ties = f" ({left_out} ties left out)" if left_out else ""
+    ties = f" ({rows.left_out} ties left out)" if rows.left_out else ""
     typer.echo(f"wrote {count} rows to {out}{ties}")

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from fairloop.cli.common import OPERATOR, database
 from fairloop.errors import InvalidInput
 from fairloop.io.writers import csv_cell
-from fairloop.services.payouts import mark_paid, payouts_due
-from fairloop.services.settle import settle
+from fairloop.services.pay.payouts import mark_paid, payouts_due
+from fairloop.services.pay.settle import settle
 
 app = typer.Typer(no_args_is_help=True, help="Pay: settlement and payouts.")
 

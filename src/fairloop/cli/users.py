@@ -5,8 +5,8 @@ import sys
 import typer
 
 from fairloop.cli.common import OPERATOR, database
-from fairloop.services import skills
 from fairloop.services.accounts import create_user
+from fairloop.services.work import skills
 
 app = typer.Typer(no_args_is_help=True, help="Users and their API tokens.")
 

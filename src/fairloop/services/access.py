@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from fairloop.db.models import Consent, Membership, Project
+from fairloop.db.models import Assignment, Consent, Membership, Project
 from fairloop.domain.actors import Actor
-from fairloop.errors import Forbidden, NotFound
+from fairloop.errors import Conflict, Forbidden, NotFound
 
 
 def project_for_requester(session: Session, actor: Actor, project_id: int) -> Project:
@@ -92,3 +92,39 @@ def _member(session: Session, user_id: int, org_id: int) -> bool:
         )
         is not None
     )
+
+
+def own_assignment(
+    session: Session, actor: Actor, assignment_id: int, *, lock: bool = False
+) -> Assignment:
+    """The assignment if it is ``actor``'s; otherwise 404, so ids reveal nothing."""
+    query = select(Assignment).where(Assignment.id == assignment_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return check_owner(session.scalars(query).first(), actor, assignment_id)
+
+
+def leased_assignment(
+    session: Session, actor: Actor, assignment_id: int, *, lock: bool = True
+) -> Assignment:
+    """``actor``'s assignment (locked unless told not to) while it is still leased;
+    409 once it ended."""
+    return check_leased(own_assignment(session, actor, assignment_id, lock=lock))
+
+
+R = TypeVar("R")
+
+
+def check_owner(row: R | None, actor: Actor, assignment_id: int) -> R:
+    """An assignment (ORM object or Core row) if it is ``actor``'s; otherwise 404, so
+    ids reveal nothing."""
+    if row is None or row.worker_id != actor.id:  # type: ignore[attr-defined]
+        raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
+    return row
+
+
+def check_leased(row: R) -> R:
+    """The assignment while it is still leased; 409 once it ended."""
+    if row.state != "leased":  # type: ignore[attr-defined]
+        raise Conflict(f"the assignment is already {row.state}", field="assignment_id")  # type: ignore[attr-defined]
+    return row

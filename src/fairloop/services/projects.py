@@ -33,9 +33,9 @@ from fairloop.services.access import (
     project_for_requester,
     project_for_worker,
 )
-from fairloop.services.earnings import requester_record
 from fairloop.services.inbox import post_notice
-from fairloop.services.redteam import check_launch
+from fairloop.services.pay.earnings import requester_record
+from fairloop.services.work.redteam import check_launch
 from fairloop.settings import get_settings
 
 

@@ -16,9 +16,10 @@ from fairloop.db.models import Assignment, Consent, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.suspension import ACTIVE_DAYS, kill_fee_minor, minor_units
 from fairloop.errors import Conflict, InvalidInput
-from fairloop.services import audit, ledger
+from fairloop.services import audit
 from fairloop.services.access import project_for_requester
 from fairloop.services.inbox import post_notice
+from fairloop.services.pay import ledger
 
 
 def suspend(

@@ -10,7 +10,9 @@ from fairloop.api.deps import get_db
 from fairloop.domain.checkins import ITEMS, SCALE
 from fairloop.domain.rejections import REASONS
 from fairloop.errors import Forbidden, InvalidInput
-from fairloop.services import checkins, earnings, inbox, review, wellbeing
+from fairloop.services import inbox
+from fairloop.services.pay import earnings, review
+from fairloop.services.wellbeing import checkins, exposure
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
 
@@ -40,7 +42,7 @@ def wellbeing_page(request: Request, actor: PageActor, saved: str = "") -> Respo
     return page(
         request,
         "wellbeing.html",
-        me=wellbeing.my_wellbeing(db, actor),
+        me=exposure.my_wellbeing(db, actor),
         checkins=checkins.my_checkins(db, actor),
         items=ITEMS,
         scale=SCALE,
@@ -52,7 +54,7 @@ def wellbeing_page(request: Request, actor: PageActor, saved: str = "") -> Respo
 async def save_opt_outs(request: Request, actor: PageActor) -> Response:
     form = await _form(request)
     codes = form.get("hazard", [])
-    await run_in_threadpool(wellbeing.set_opt_outs, get_db(request), actor, codes)
+    await run_in_threadpool(exposure.set_opt_outs, get_db(request), actor, codes)
     return RedirectResponse("/me/wellbeing?saved=opt-outs", status_code=303)
 
 
@@ -61,7 +63,7 @@ async def save_viewing(request: Request, actor: PageActor) -> Response:
     form = await _form(request)
     raw = (form.get("text_severity_max") or [""])[0]
     value = int(raw) if raw.isdigit() and len(raw) < 3 else raw
-    await run_in_threadpool(wellbeing.set_text_severity, get_db(request), actor, value)
+    await run_in_threadpool(exposure.set_text_severity, get_db(request), actor, value)
     return RedirectResponse("/me/wellbeing?saved=viewing", status_code=303)
 
 

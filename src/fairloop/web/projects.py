@@ -15,8 +15,10 @@ from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
-from fairloop.services import earnings, export, projects, quality_report, suspend
-from fairloop.services.redteam_stats import attack_success
+from fairloop.services import exports, projects, suspend
+from fairloop.services.pay import earnings
+from fairloop.services.quality import report
+from fairloop.services.quality.attack_success import attack_success
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
 
@@ -47,8 +49,8 @@ def project_page(project_id: Id, request: Request, actor: PageActor) -> Response
         request,
         "project.html",
         project=view,
-        quality=quality_report.project_quality(db, requester, project_id),
-        formats=list(export.FORMATS),
+        quality=report.project_quality(db, requester, project_id),
+        formats=exports.formats_for(view["task"]["type"]),
         encodings=ENCODINGS,
         redteam=redteam,
         costs=earnings.project_costs(db, requester, project_id),
@@ -80,8 +82,8 @@ def export_file(
     if encoding not in ENCODINGS:
         raise InvalidInput(f"unknown encoding {encoding!r}", field="encoding")
     db = get_db(request)
-    columns = export.columns_for(format)
-    rows = export.export_rows(db, _requester(actor), project_id, format)
+    columns = exports.columns_for(format)
+    rows = exports.export_rows(db, _requester(actor), project_id, format)
     filename = f"project-{project_id}-{format}.{encoding}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if encoding == "jsonl":

@@ -9,8 +9,8 @@ from starlette.datastructures import FormData
 from fairloop.db.engine import Database
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS, SEVERITY_WORDS, describe
-from fairloop.services import wellbeing
-from fairloop.services.assign import Lease
+from fairloop.services.wellbeing import exposure
+from fairloop.services.work.assign import Lease
 
 
 def context(db: Database, actor: Actor, lease: Lease) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def context(db: Database, actor: Actor, lease: Lease) -> dict[str, Any]:
     categories = lease.task.get("categories") or list(HAZARDS)
     return {
         "hazard_names": names,
-        "text_severity_max": wellbeing.viewing_setting(db, actor),
+        "text_severity_max": exposure.viewing_setting(db, actor),
         "categories": [describe(c) for c in categories],
         "severity_words": sorted(SEVERITY_WORDS.items()),
     }

@@ -18,8 +18,9 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS
 from fairloop.domain.viewing import collapsed
 from fairloop.errors import FairloopError, Forbidden
-from fairloop.services import redteam, wellbeing
-from fairloop.services.assign import Lease
+from fairloop.services.wellbeing import exposure
+from fairloop.services.work import redteam
+from fairloop.services.work.assign import Lease
 from fairloop.web.session import PageActor, check_csrf
 
 router = APIRouter(prefix="/work", include_in_schema=False)
@@ -31,7 +32,7 @@ def page_context(db: Database, actor: Actor, lease: Lease) -> tuple[str, dict[st
     kind = lease.task["type"]
     if kind == "redteam":
         turns, severity = redteam.chat_view(db, actor, lease.id)
-        collapse = collapsed(severity, wellbeing.viewing_setting(db, actor))
+        collapse = collapsed(severity, exposure.viewing_setting(db, actor))
         for turn in turns:
             turn["collapsed"] = turn["role"] == "assistant" and collapse
         return TEMPLATES[kind], {

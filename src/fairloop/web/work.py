@@ -11,8 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput, NotNow, PendingLimit, WellbeingRefusal
-from fairloop.services import assign, projects, qualification, wellbeing, withdraw, worktime
-from fairloop.services.submit import submit
+from fairloop.services import projects, withdraw
+from fairloop.services.wellbeing import exposure
+from fairloop.services.work import assign, qualification, worktime
+from fairloop.services.work.submit import submit
 from fairloop.web import safe_view
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
@@ -181,7 +183,7 @@ async def reveal(assignment_id: Id, request: Request, actor: PageActor) -> dict[
     form = await _form(request)
     shown = form.get("shown") == "1"
     return await run_in_threadpool(
-        wellbeing.log_reveal, get_db(request), _worker(actor), assignment_id, shown=shown
+        exposure.log_reveal, get_db(request), _worker(actor), assignment_id, shown=shown
     )
 
 

@@ -1,8 +1,11 @@
-"""The human-feedback datasets, one module each: ``raw`` (every submission), ``dpo``
-(preference pairs), ``sft`` (conversations), ``ratings`` and ``rankings``.
+"""Every dataset a project exports, in one registry: ``raw`` (every submission),
+``aggregated`` (one decided answer per item), ``dpo`` (preference pairs), ``sft``
+(conversations), ``ratings``, ``rankings``, ``redteam`` (transcripts) and ``record``
+(recordings). One module a format.
 
-Each builds rows as a stream from the database; :mod:`fairloop.io.writers` turns them
-into JSON lines, CSV or Parquet.
+Each format builds rows as a stream from the database; :mod:`fairloop.io.writers` turns
+them into JSON lines, CSV or Parquet. To add a format: write its module (``COLUMNS`` and
+a row builder), then add it to :data:`FORMATS`.
 """
 
 from __future__ import annotations
@@ -12,35 +15,94 @@ from dataclasses import dataclass
 from typing import Any
 
 from fairloop.db.engine import Database
+from fairloop.domain.actors import Actor
 from fairloop.errors import InvalidInput
-from fairloop.services.exports import dpo, rankings, ratings, raw, sft
+from fairloop.services.access import project_for_requester
+from fairloop.services.exports import (
+    aggregated,
+    dpo,
+    rankings,
+    ratings,
+    raw,
+    record,
+    redteam,
+    sft,
+)
+from fairloop.services.exports.dpo import Tally
+from fairloop.services.exports.record import copy_media
+
+Rows = Iterator[dict[str, Any]]
+Build = Callable[[Database, int, dict[str, Any], Tally], Rows]
+
+
+def _spec_ok(task: dict[str, Any]) -> str | None:
+    return None
+
+
+def _dpo_needs(task: dict[str, Any]) -> str | None:
+    if task["type"] == "rate" and not task.get("pairs"):
+        return "a dpo dataset from a rate project needs task.pairs in the spec"
+    return None
+
+
+def _sft_needs(task: dict[str, Any]) -> str | None:
+    if task.get("mode") == "prompt":
+        return "prompts written without a reply are not SFT data; export raw"
+    return None
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Format:
     columns: dict[str, str]
     task_types: tuple[str, ...] | None
     """The task types it is built from; None: any."""
+    build: Build
+    needs: Callable[[dict[str, Any]], str | None] = _spec_ok
+    """Why a project of a fitting type still cannot give it (the spec lacks something)."""
 
 
-DATASETS = {
-    "dpo": Dataset(dpo.COLUMNS, dpo.TASK_TYPES),
-    "sft": Dataset(sft.COLUMNS, sft.TASK_TYPES),
-    "ratings": Dataset(ratings.COLUMNS, ratings.TASK_TYPES),
-    "rankings": Dataset(rankings.COLUMNS, rankings.TASK_TYPES),
+FORMATS: dict[str, Format] = {
+    "raw": Format(raw.COLUMNS, None, lambda db, pid, _spec, _t: raw.raw_rows(db, pid)),
+    "aggregated": Format(
+        aggregated.COLUMNS,
+        ("label", "review", "redteam", "record"),
+        lambda db, pid, _spec, _t: aggregated.aggregated_rows(db, pid),
+    ),
+    "redteam": Format(
+        redteam.COLUMNS, ("redteam",), lambda db, pid, _spec, _t: redteam.redteam_rows(db, pid)
+    ),
+    "record": Format(
+        record.COLUMNS, ("record",), lambda db, pid, _spec, _t: record.record_rows(db, pid)
+    ),
+    "dpo": Format(dpo.COLUMNS, dpo.TASK_TYPES, dpo.dpo_rows, _dpo_needs),
+    "sft": Format(
+        sft.COLUMNS,
+        sft.TASK_TYPES,
+        lambda db, pid, spec, _t: sft.sft_rows(db, pid, spec),
+        _sft_needs,
+    ),
+    "ratings": Format(
+        ratings.COLUMNS,
+        ratings.TASK_TYPES,
+        lambda db, pid, spec, _t: ratings.ratings_rows(db, pid, spec),
+    ),
+    "rankings": Format(
+        rankings.COLUMNS,
+        rankings.TASK_TYPES,
+        lambda db, pid, spec, _t: rankings.rankings_rows(db, pid, spec),
+    ),
 }
-FEEDBACK_TYPES = ("rate", "compare", "rank", "write", "converse")
 
 
 class DatasetRows:
     """The rows of a dataset, iterated once; ``left_out`` counts what was left out
     (ties in ``dpo``), known once the rows are consumed."""
 
-    def __init__(self, make: Callable[[dpo.Tally], Iterator[dict[str, Any]]]):
-        self._tally = dpo.Tally()
+    def __init__(self, make: Callable[[Tally], Rows]):
+        self._tally = Tally()
         self._rows = make(self._tally)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Rows:
         return self._rows
 
     def __next__(self) -> dict[str, Any]:
@@ -51,27 +113,53 @@ class DatasetRows:
         return self._tally.left_out
 
 
-def check_fits(fmt: str, task_type: str) -> None:
-    """Refuse a dataset the project's task type cannot give, saying which can."""
-    wanted = DATASETS[fmt].task_types
-    if wanted is not None and task_type not in wanted:
-        fits = [name for name, d in DATASETS.items() if d.task_types and task_type in d.task_types]
+def formats_for(task_type: str) -> list[str]:
+    """The formats a project of ``task_type`` exports, in registry order."""
+    return [
+        name for name, f in FORMATS.items() if f.task_types is None or task_type in f.task_types
+    ]
+
+
+def columns_for(fmt: str) -> dict[str, str]:
+    if fmt not in FORMATS:
         raise InvalidInput(
-            f"a {fmt} dataset comes from {', '.join(wanted)} projects, not {task_type}; "
-            f"this project exports: {', '.join(['raw', *fits])}",
+            f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}", field="format"
+        )
+    return FORMATS[fmt].columns
+
+
+def check_fits(fmt: str, task: dict[str, Any]) -> None:
+    """Refuse a dataset the project cannot give, saying which it can."""
+    wanted = FORMATS[fmt].task_types
+    if wanted is not None and task["type"] not in wanted:
+        raise InvalidInput(
+            f"a {fmt} dataset comes from {', '.join(wanted)} projects, not {task['type']}; "
+            f"this project exports: {', '.join(formats_for(task['type']))}",
             field="format",
         )
+    reason = FORMATS[fmt].needs(task)
+    if reason is not None:
+        raise InvalidInput(reason, field="format")
 
 
-def dataset_rows(db: Database, fmt: str, project_id: int, spec: dict[str, Any]) -> DatasetRows:
-    if fmt == "dpo":
-        return DatasetRows(lambda tally: dpo.dpo_rows(db, project_id, spec, tally))
-    build = {
-        "sft": sft.sft_rows,
-        "ratings": ratings.ratings_rows,
-        "rankings": rankings.rankings_rows,
-    }
-    return DatasetRows(lambda _tally: build[fmt](db, project_id, spec))
+def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> DatasetRows:
+    """Check access and fit now (so errors come before any byte is sent), then stream
+    rows."""
+    columns_for(fmt)
+    with db.transaction(readonly=True) as session:
+        spec = project_for_requester(session, actor, project_id).spec
+    check_fits(fmt, spec["task"])
+    build = FORMATS[fmt].build
+    return DatasetRows(lambda tally: build(db, project_id, spec, tally))
 
 
-__all__ = ["DATASETS", "FEEDBACK_TYPES", "DatasetRows", "check_fits", "dataset_rows", "raw"]
+__all__ = [
+    "FORMATS",
+    "DatasetRows",
+    "Format",
+    "check_fits",
+    "columns_for",
+    "copy_media",
+    "export_rows",
+    "formats_for",
+]

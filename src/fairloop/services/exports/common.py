@@ -1,28 +1,14 @@
-"""What the dataset builders share: streaming reads, pseudonyms, prompts."""
+"""What the dataset builders share: pseudonyms, prompts, the submissions of a task."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select, type_coerce
+from sqlalchemy import Connection, and_, exists, func, select, type_coerce
 from sqlalchemy.dialects import postgresql
 
-from fairloop.db.models import Item, ProjectWorker
-
-YIELD_PER = 5_000
-
-
-def stream(conn: Connection, query: Any) -> Generator[Any, None, None]:
-    """Rows of ``query`` fetched in batches: memory stays flat in the number of rows."""
-    result = conn.execution_options(yield_per=YIELD_PER).execute(query)
-    try:
-        for batch in result.partitions():
-            yield from batch
-    finally:
-        # A reader that stops early must not leave a server-side cursor open.
-        result.close()
+from fairloop.db.models import Item, ProjectWorker, Submission
 
 
 def pseudonyms(conn: Connection, project_id: int) -> dict[int, str]:
@@ -64,3 +50,21 @@ def prompt_key(data: dict[str, Any]) -> str:
 
 def response_texts(data: dict[str, Any]) -> dict[str, str]:
     return {r["id"]: r["text"] for r in data.get("responses", [])}
+
+
+def task_submissions(project_id: int) -> Any:
+    """Each submission of the project with its item's external id and data and the
+    worker's pseudonym, in submission order."""
+    return (
+        select(Submission, Item.external_id, Item.data, ProjectWorker.pseudonym)
+        .join(Item, Item.id == Submission.item_id)
+        .join(
+            ProjectWorker,
+            and_(
+                ProjectWorker.project_id == Submission.project_id,
+                ProjectWorker.user_id == Submission.worker_id,
+            ),
+        )
+        .where(Submission.project_id == project_id)
+        .order_by(Submission.id)
+    )

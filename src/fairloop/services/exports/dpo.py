@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Submission
+from fairloop.db.stream import stream
 from fairloop.domain.preferences import aggregate_preference
 from fairloop.services.exports.common import (
     has_chat_prompts,
@@ -22,10 +23,9 @@ from fairloop.services.exports.common import (
     prompt_of,
     reply,
     response_texts,
-    stream,
 )
 from fairloop.services.exports.merge import items_in_order, with_items
-from fairloop.services.preference_model import (
+from fairloop.services.quality.preference_model import (
     ModelledPick,
     PickModel,
     model_picks,

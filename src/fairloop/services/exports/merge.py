@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, select
 
 from fairloop.db.models import Item
-from fairloop.services.exports.common import stream
+from fairloop.db.stream import stream
 
 T = TypeVar("T")
 

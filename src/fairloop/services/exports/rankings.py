@@ -10,7 +10,7 @@ from typing import Any
 from fairloop.db.engine import Database
 from fairloop.domain.preferences import mean_positions
 from fairloop.services.exports.merge import with_items
-from fairloop.services.preference_model import (
+from fairloop.services.quality.preference_model import (
     model_picks,
     modelled_order,
     project_method,

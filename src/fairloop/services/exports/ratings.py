@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Submission
+from fairloop.db.stream import stream
 from fairloop.domain.preferences import summary
-from fairloop.services.exports.common import stream
 from fairloop.services.exports.merge import with_items
 
 COLUMNS = {

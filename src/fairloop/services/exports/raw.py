@@ -10,8 +10,9 @@ from sqlalchemy import String, Text, cast, select, type_coerce
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Submission
+from fairloop.db.stream import stream
 from fairloop.io.writers import RawJson
-from fairloop.services.exports.common import pseudonyms, stream
+from fairloop.services.exports.common import pseudonyms
 
 COLUMNS = {
     "submission_id": "int",

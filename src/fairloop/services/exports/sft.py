@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from fairloop.db.engine import Database
 from fairloop.db.models import Item, Submission
-from fairloop.services.exports.common import pseudonyms, stream
+from fairloop.db.stream import stream
+from fairloop.services.exports.common import pseudonyms
 
 COLUMNS = {
     "messages": "messages",

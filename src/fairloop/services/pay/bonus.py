@@ -14,8 +14,9 @@ from fairloop.db.models import ProjectWorker, User
 from fairloop.domain.actors import Actor
 from fairloop.domain.pay import from_minor, to_minor
 from fairloop.errors import BadRequest, Forbidden, InvalidInput, NotFound
-from fairloop.services import audit, ledger
+from fairloop.services import audit
 from fairloop.services.access import project_for_requester
+from fairloop.services.pay import ledger
 
 MAX_AMOUNT = Decimal("10000")
 

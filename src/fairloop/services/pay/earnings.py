@@ -19,7 +19,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.pay import TIME_KINDS, from_minor, hourly, median_seconds, to_minor
 from fairloop.errors import Forbidden
 from fairloop.services.access import project_for_requester
-from fairloop.services.settle import settled_time
+from fairloop.services.pay.settle import settled_time
 from fairloop.settings import get_settings
 
 

@@ -19,6 +19,7 @@ from fairloop.domain.hazards import HAZARDS, MAX_SEVERITY, describe
 from fairloop.domain.viewing import DEFAULT_TEXT_SEVERITY
 from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
 from fairloop.services import audit
+from fairloop.services.access import own_assignment
 from fairloop.settings import get_settings
 
 _OPTED = select(HazardOptOut.hazard).where(HazardOptOut.user_id == bindparam("worker_id"))
@@ -183,7 +184,6 @@ def my_wellbeing(db: Database, actor: Actor, *, now: datetime | None = None) -> 
 
 def log_reveal(db: Database, actor: Actor, assignment_id: int, *, shown: bool) -> dict[str, Any]:
     """Record that the worker revealed (or hid again) a blurred image."""
-    from fairloop.services.assign import own_assignment  # assign imports this module
 
     with db.transaction() as session:
         assignment = own_assignment(session, actor, assignment_id)

@@ -17,9 +17,9 @@ from fairloop.db.models import Assignment, QualificationAttempt
 from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, NotFound, NotNow
-from fairloop.services import assign
-from fairloop.services import scheduler as sql
 from fairloop.services.access import WORK_VIEW, project_for_worker
+from fairloop.services.work import assign
+from fairloop.services.work import scheduling as sql
 
 _HELD = (
     select(Assignment.id)

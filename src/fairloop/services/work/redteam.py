@@ -32,7 +32,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.redteam import ModelConfig, RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
-from fairloop.services.assign import check_leased, check_owner, own_assignment
+from fairloop.services.access import check_leased, check_owner, own_assignment
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from fairloop.domain.answers import validate_answer
 from fairloop.domain.pay import active_seconds
 from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict, InvalidInput
-from fairloop.services.answer_refs import check_references
-from fairloop.services.assign import check_leased, check_owner
-from fairloop.services.scoring import after_counted
+from fairloop.services.access import check_leased, check_owner
+from fairloop.services.work.answer_refs import check_references
+from fairloop.services.work.scoring import after_counted
 
 _COLUMNS = (
     Submission.id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fairloop.domain.consensus import choose_method
-from fairloop.services.votes import ProjectVotes, QuestionVotes
+from fairloop.services.quality.votes import ProjectVotes, QuestionVotes
 
 if TYPE_CHECKING:
     from fairloop.quality import Aggregation

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from fairloop.db.models import Turn
 from fairloop.errors import InvalidInput
-from fairloop.services.media import check_answer_media
+from fairloop.services.work.media import check_answer_media
 
 
 def check_references(session: Connection, assignment: Any, answer: dict[str, Any]) -> None:

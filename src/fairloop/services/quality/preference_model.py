@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from fairloop.db.models import Item, Submission
+from fairloop.db.stream import stream
 from fairloop.domain.consensus import choose_method
 from fairloop.domain.preferences import Order, aggregate_order, lead_with
-from fairloop.services.exports.common import stream
 
 
 @dataclass(frozen=True, slots=True)

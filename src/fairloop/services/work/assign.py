@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
-from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
@@ -23,10 +22,15 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.scheduling import lease_expiry
 from fairloop.domain.specs import task_for_workers
 from fairloop.domain.tasks.order import shown_order
-from fairloop.errors import Conflict, Forbidden, NotFound, NotNow, PendingLimit
-from fairloop.services import scheduler as sql
-from fairloop.services import wellbeing
-from fairloop.services.access import WORK_VIEW, project_for_worker
+from fairloop.errors import Forbidden, NotNow, PendingLimit
+from fairloop.services.access import (
+    WORK_VIEW,
+    leased_assignment,
+    own_assignment,
+    project_for_worker,
+)
+from fairloop.services.wellbeing import exposure
+from fairloop.services.work import scheduling as sql
 
 
 @dataclass(frozen=True)
@@ -197,12 +201,12 @@ def _lease_candidate(
         row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=True)
         if row is None:
             continue
-        refusal = wellbeing.check_hazard_item(conn, worker_id, spec, row, params["now"])
+        refusal = exposure.check_hazard_item(conn, worker_id, spec, row, params["now"])
         if refusal is None:
             return _Picked(row, kind)
         row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=False)
         if row is None:
-            raise wellbeing.refusal_error(refusal)
+            raise exposure.refusal_error(refusal)
         return _Picked(row, kind)
     return None
 
@@ -261,42 +265,6 @@ def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, st
             item.severity,
         )
         return lease, a.state
-
-
-def own_assignment(
-    session: Session, actor: Actor, assignment_id: int, *, lock: bool = False
-) -> Assignment:
-    """The assignment if it is ``actor``'s; otherwise 404, so ids reveal nothing."""
-    query = select(Assignment).where(Assignment.id == assignment_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return check_owner(session.scalars(query).first(), actor, assignment_id)
-
-
-def leased_assignment(
-    session: Session, actor: Actor, assignment_id: int, *, lock: bool = True
-) -> Assignment:
-    """``actor``'s assignment (locked unless told not to) while it is still leased;
-    409 once it ended."""
-    return check_leased(own_assignment(session, actor, assignment_id, lock=lock))
-
-
-R = TypeVar("R")
-
-
-def check_owner(row: R | None, actor: Actor, assignment_id: int) -> R:
-    """An assignment (ORM object or Core row) if it is ``actor``'s; otherwise 404, so
-    ids reveal nothing."""
-    if row is None or row.worker_id != actor.id:  # type: ignore[attr-defined]
-        raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
-    return row
-
-
-def check_leased(row: R) -> R:
-    """The assignment while it is still leased; 409 once it ended."""
-    if row.state != "leased":  # type: ignore[attr-defined]
-        raise Conflict(f"the assignment is already {row.state}", field="assignment_id")  # type: ignore[attr-defined]
-    return row
 
 
 def release(

@@ -13,8 +13,8 @@ from fairloop.db.models import ProjectWorker
 from fairloop.domain.actors import Actor
 from fairloop.domain.questions import primary_question
 from fairloop.services.access import project_for_requester
-from fairloop.services.aggregation import Decisions, decide
-from fairloop.services.votes import ProjectVotes, QuestionVotes, project_votes
+from fairloop.services.quality.aggregation import Decisions, decide
+from fairloop.services.quality.votes import ProjectVotes, QuestionVotes, project_votes
 
 HISTOGRAM_BINS = 10
 

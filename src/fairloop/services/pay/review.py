@@ -16,9 +16,10 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.pay import to_minor
 from fairloop.domain.rejections import REASONS, check_review, too_fast_evidence
 from fairloop.errors import Conflict, Forbidden, InvalidInput, NotFound
-from fairloop.services import audit, ledger
+from fairloop.services import audit
 from fairloop.services.access import project_for_requester
 from fairloop.services.inbox import post_notice
+from fairloop.services.pay import ledger
 
 MAX_APPEAL = 5000
 

@@ -11,7 +11,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Project
 from fairloop.domain.actors import Actor
 from fairloop.domain.pay import HEARTBEAT_SECONDS, heartbeat_credit, measured_seconds
-from fairloop.services.assign import leased_assignment
+from fairloop.services.access import leased_assignment
 
 
 def heartbeat(

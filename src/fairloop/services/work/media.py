@@ -21,8 +21,7 @@ from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.errors import Conflict, InvalidInput, NotFound
 from fairloop.io.audio import EXTENSIONS, MIME, NotAudio, probe
-from fairloop.services.access import project_for_requester
-from fairloop.services.assign import leased_assignment
+from fairloop.services.access import leased_assignment, project_for_requester
 from fairloop.settings import get_settings
 
 

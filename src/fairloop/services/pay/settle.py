@@ -48,7 +48,8 @@ from fairloop.domain.pay import (
     to_minor,
     top_up,
 )
-from fairloop.services import inbox, ledger
+from fairloop.services import inbox
+from fairloop.services.pay import ledger
 
 # One settlement at a time on PostgreSQL (SQLite's single writer does this already).
 SETTLE_LOCK = 7_270_005

@@ -13,8 +13,8 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_spec
 from fairloop.io.items import ItemFile
 from fairloop.services.accounts import create_user
-from fairloop.services.demo_feedback import FEEDBACK_DEMOS
-from fairloop.services.demo_items import DEMO_SPEC, demo_items
+from fairloop.services.demo.feedback import FEEDBACK_DEMOS
+from fairloop.services.demo.items import DEMO_SPEC, demo_items
 from fairloop.services.import_items import import_items
 from fairloop.services.projects import create_project
 

@@ -12,7 +12,7 @@ from fairloop.db.models import LedgerEntry, User
 from fairloop.domain.actors import Actor
 from fairloop.domain.pay import from_minor
 from fairloop.errors import Forbidden
-from fairloop.services import ledger
+from fairloop.services.pay import ledger
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from fairloop.db.models import Item, ProjectWorker, QualificationAttempt, Submission
 from fairloop.domain import scheduling as rule
-from fairloop.services import skills
+from fairloop.services.work import skills
 
 # project_id first: the (project_id, item_id) index serves it.
 _ANSWERS = (

@@ -1,0 +1,1 @@
+"""The demo instance: its users, projects and items."""

@@ -1,0 +1,1 @@
+"""Paying for the work: the ledger, review, settlement, earnings, payouts and bonuses."""

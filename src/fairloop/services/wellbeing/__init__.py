@@ -1,0 +1,1 @@
+"""Protecting the people who do the work: exposure to harmful content and check-ins."""
