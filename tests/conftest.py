@@ -147,7 +147,7 @@ def http(server: str) -> Iterator:
 def fresh_login_budget() -> None:
     """Every test starts with the login rate limits unspent: all tests log in from
     127.0.0.1 to one server process, and their attempts must not add up."""
-    from fairloop.api import ratelimit
+    from fairloop.http import ratelimit
 
     ratelimit.login_attempts._seen.clear()
     ratelimit.address_attempts._seen.clear()

@@ -23,10 +23,11 @@ from fairloop.api import (
     health,
     me,
     media,
+    pay,
     projects,
     redteam,
+    review,
     skills,
-    submissions,
 )
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
@@ -41,7 +42,7 @@ from fairloop.web import tasks as web_tasks
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
-API_MODULES = (health, auth, projects, assignments, submissions, redteam, media, me, skills)
+API_MODULES = (health, auth, projects, assignments, review, pay, redteam, media, me, skills)
 PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me)
 
 

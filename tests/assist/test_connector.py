@@ -7,7 +7,7 @@ import pytest
 
 import fairloop.assist as assist
 from fairloop.assist import ModelError, OpenAIChat
-from fairloop.domain.tasks.redteam import ModelConfig
+from fairloop.assist.config import ModelConfig
 from tests import aio
 
 

@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from fairloop.assist import ModelError, OpenAIChat
+from fairloop.assist.config import ModelConfig
 from fairloop.assist.outbound import check_url, is_public, pin
-from fairloop.domain.tasks.redteam import ModelConfig
 from fairloop.errors import InvalidInput
 from fairloop.settings import get_settings
 from tests import aio

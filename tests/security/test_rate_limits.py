@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from fairloop.api.ratelimit import address_attempts, login_attempts
+from fairloop.http.ratelimit import address_attempts, login_attempts
 from tests import factories as f
 
 # The counts live in the server process, not the database: one backend is enough, and

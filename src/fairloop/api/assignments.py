@@ -5,9 +5,8 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import Id, call_as_actor
-from fairloop.errors import InvalidInput
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import Id, call_as_actor
 from fairloop.services.work import assign, worktime
 from fairloop.services.work.submit import submit
 
@@ -29,7 +28,7 @@ async def post_submission(
             actor,
             assignment_id,
             body.get("answer"),
-            active_seconds=body.get("active_seconds", 0),
+            active_seconds=body.get("active_seconds"),
             idempotency_key=idempotency_key,
         ),
     )
@@ -41,11 +40,7 @@ async def post_release(assignment_id: Id, request: Request) -> dict[str, Any]:
     """Give the item back; the time worked is still paid."""
     raw = await request.body()
     body = require_object(await json_body(request)) if raw.strip() else {}
-    seconds = body.get("active_seconds", 0)
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-        raise InvalidInput(
-            "active_seconds must be a whole number of seconds, 0 or more", field="active_seconds"
-        )
+    seconds = body.get("active_seconds")
     return await call_as_actor(
         request, lambda db, actor: assign.release(db, actor, assignment_id, active_seconds=seconds)
     )

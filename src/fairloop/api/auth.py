@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import current_actor, get_db
-from fairloop.api.ratelimit import check_login_rate
 from fairloop.errors import InvalidInput
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import current_actor, get_db
+from fairloop.http.ratelimit import check_login_rate
 from fairloop.services import accounts
 from fairloop.services.accounts import token_for_password
 

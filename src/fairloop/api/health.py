@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fairloop.api.deps import DatabaseDep
+from fairloop.http.deps import DatabaseDep
 from fairloop.services.health import check_database
 
 router = APIRouter()

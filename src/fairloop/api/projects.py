@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.body import body_text, json_body, require_object
-from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_actor, get_db
 from fairloop.domain.specs import parse_spec
+from fairloop.http.body import body_text, json_body, require_object
+from fairloop.http.deps import ActorDep, DatabaseDep, Id, call_as_actor, current_actor, get_db
 from fairloop.io.items import items_from_text
 from fairloop.io.writers import jsonl_lines
 from fairloop.services import exports, projects, suspend, withdraw

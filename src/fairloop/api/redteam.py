@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import Id, call_as_actor
-from fairloop.errors import InvalidInput
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import Id, call_as_actor
+from fairloop.http.turns import MAX_TURN_BODY, ndjson, turn_request
 from fairloop.services.work import redteam
 
 router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
-MAX_TURN_BODY = 256 * 1024
-
-
-def turn_request(body: dict[str, Any]) -> tuple[Any, bool]:
-    """(content, retry) from ``{"content": ".."}`` or ``{"retry": true}``."""
-    if extra := sorted(set(body) - {"content", "retry"}):
-        raise InvalidInput(f"unknown field {extra[0]!r}", field=extra[0])
-    retry = body.get("retry", False)
-    if not isinstance(retry, bool):
-        raise InvalidInput("retry must be true or false", field="retry")
-    return body.get("content"), retry
-
-
-async def ndjson(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
-    async for event in events:
-        yield (json.dumps(event, ensure_ascii=False) + "\n").encode()
 
 
 @router.post("/{assignment_id}/turns", status_code=201, response_model=None)

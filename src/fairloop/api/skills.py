@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import ActorDep, DatabaseDep, call_as_actor
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import ActorDep, DatabaseDep, call_as_actor
 from fairloop.services.work import skills
 
 router = APIRouter(prefix="/api/v1", tags=["skills"])

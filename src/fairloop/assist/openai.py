@@ -19,9 +19,9 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
+from fairloop.assist.config import ModelConfig
 from fairloop.assist.connector import Message, ModelError
 from fairloop.assist.outbound import Target, pin
-from fairloop.domain.tasks.redteam import ModelConfig
 from fairloop.errors import InvalidInput
 
 _clients: weakref.WeakKeyDictionary[AbstractEventLoop, httpx.AsyncClient] = (

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 from fairloop.domain.scheduling.leases import credited_seconds
+from fairloop.errors import InvalidInput
 
 _CODES = (
     "AED AUD BDT BGN BRL CAD CHF CNY CZK DKK EGP EUR GBP GHS HKD HUF IDR ILS INR KES "
@@ -136,6 +137,28 @@ def parse_minimums(default_currency: str, default: str, others: str) -> dict[str
 
 def median_seconds(values: list[int]) -> int | None:
     return int(statistics.median(values)) if values else None
+
+
+# A worker's own count past this (three years) is no count of anything.
+MAX_REPORTED_SECONDS = 100_000_000
+
+
+def reported_seconds(value: Any) -> int:
+    """The active seconds a worker's client reports, from JSON (a whole number) or a
+    page's form (its digits); absent is 0. Anything else is refused, naming the field."""
+    if value is None:
+        return 0
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInput(
+            "active_seconds must be a whole number of seconds, 0 or more", field="active_seconds"
+        )
+    if value > MAX_REPORTED_SECONDS:
+        raise InvalidInput(
+            f"active_seconds is more than {MAX_REPORTED_SECONDS:,} s", field="active_seconds"
+        )
+    return value
 
 
 def active_seconds(

@@ -218,7 +218,3 @@ def _end_all_access(session: Session, user_id: int) -> None:
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-
-
-def org_ids_of(session: Session, user_id: int) -> list[int]:
-    return list(session.scalars(select(Membership.org_id).where(Membership.user_id == user_id)))

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.deps import get_db
-from fairloop.api.ratelimit import check_login_rate
 from fairloop.errors import RateLimited, Unauthorized
+from fairloop.http.deps import get_db
+from fairloop.http.ratelimit import check_login_rate
 from fairloop.services.accounts import end_session, start_session
 from fairloop.web.render import _, page
 from fairloop.web.session import (

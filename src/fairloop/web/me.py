@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.deps import get_db
 from fairloop.domain.checkins import ITEMS, SCALE
 from fairloop.domain.rejections import REASONS
 from fairloop.errors import Forbidden, InvalidInput
+from fairloop.http.deps import get_db
 from fairloop.services import inbox
 from fairloop.services.pay import earnings, review
 from fairloop.services.wellbeing import checkins, exposure

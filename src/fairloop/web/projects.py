@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput
+from fairloop.http.deps import Id, get_db
 from fairloop.io.writers import ENCODINGS, jsonl_lines, write_rows
 from fairloop.services import exports, projects, suspend
 from fairloop.services.pay import earnings

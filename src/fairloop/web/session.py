@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request, Response
 
-from fairloop.api.deps import get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import FairloopError, Forbidden
+from fairloop.http.deps import get_db
 from fairloop.services.accounts import actor_for_session
 from fairloop.services.inbox import unread_count
 

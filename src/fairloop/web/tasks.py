@@ -9,15 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import FormData
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import Id, get_db
-from fairloop.api.media import upload_take
-from fairloop.api.redteam import MAX_TURN_BODY, ndjson, turn_request
 from fairloop.db.engine import Database
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS
 from fairloop.domain.viewing import collapsed
 from fairloop.errors import FairloopError, Forbidden
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import Id, get_db
+from fairloop.http.turns import MAX_TURN_BODY, ndjson, turn_request
+from fairloop.http.uploads import upload_take
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import redteam
 from fairloop.services.work.assign import Lease

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from fairloop.api.deps import Id, get_db
 from fairloop.domain.actors import Actor
 from fairloop.errors import Forbidden, InvalidInput, NotNow, PendingLimit, WellbeingRefusal
+from fairloop.http.deps import Id, get_db
 from fairloop.services import projects, withdraw
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import assign, qualification, worktime
@@ -137,7 +137,7 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
         answer = {"labels": labels} if multiple else {"label": labels[0] if labels else None}
     if _str(form.get("task_type")) == "review":
         answer = safe_view.review_answer(form)
-    seconds = _seconds(_str(form.get("active_seconds")))
+    seconds = form.get("active_seconds") or None
     db = get_db(request)
     stored, _replayed = await run_in_threadpool(
         lambda: submit(
@@ -158,9 +158,7 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
 async def release(assignment_id: Id, request: Request, actor: PageActor) -> Response:
     form = await _form(request)
     db = get_db(request)
-    seconds = (
-        int(form.get("active_seconds") or 0) if (form.get("active_seconds") or "0").isdigit() else 0
-    )
+    seconds = form.get("active_seconds") or None
     released = await run_in_threadpool(
         lambda: assign.release(db, _worker(actor), assignment_id, active_seconds=seconds)
     )
@@ -205,9 +203,3 @@ async def withdraw_consent(project_id: Id, request: Request, actor: PageActor) -
 
 def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _seconds(value: str | None) -> int:
-    """The page's own active-time counter; anything unreadable counts as 0."""
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else 0

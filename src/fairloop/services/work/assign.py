@@ -272,10 +272,11 @@ def release(
     actor: Actor,
     assignment_id: int,
     *,
-    active_seconds: int = 0,
+    active_seconds: Any = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Give the item back to the pool at once; the time worked is kept (and paid)."""
+    claimed = pay.reported_seconds(active_seconds)
     now = now or utcnow()
     with db.transaction() as session:
         assignment = leased_assignment(session, actor, assignment_id)
@@ -284,7 +285,7 @@ def release(
         assignment.state = "released"
         assignment.ended_at = now
         assignment.active_seconds = pay.active_seconds(
-            claimed=active_seconds,
+            claimed=claimed,
             heartbeat_seconds=assignment.heartbeat_seconds,
             heartbeat_at=assignment.heartbeat_at,
             leased_at=assignment.leased_at,

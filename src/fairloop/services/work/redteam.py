@@ -22,6 +22,7 @@ import anyio.to_thread
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from fairloop.assist.config import ModelConfig
 from fairloop.assist.connector import Message, ModelError
 from fairloop.assist.openai import OpenAIChat
 from fairloop.assist.outbound import Target, check_url, pin
@@ -30,7 +31,7 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Project, Turn
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
-from fairloop.domain.tasks.redteam import ModelConfig, RedteamTask, exposure_severity
+from fairloop.domain.tasks.redteam import RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
 from fairloop.services.access import check_leased, check_owner, own_assignment
 

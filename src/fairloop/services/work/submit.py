@@ -17,9 +17,9 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
-from fairloop.domain.pay import active_seconds
+from fairloop.domain.pay import active_seconds, reported_seconds
 from fairloop.domain.specs import parse_task
-from fairloop.errors import BadRequest, Conflict, InvalidInput
+from fairloop.errors import BadRequest, Conflict
 from fairloop.services.access import check_leased, check_owner
 from fairloop.services.work.answer_refs import check_references
 from fairloop.services.work.scoring import after_counted
@@ -128,16 +128,9 @@ def submit(
 ) -> tuple[dict[str, Any], bool]:
     """Store the answer; returns (submission, replayed). A replay stores nothing."""
     key = _check_key(idempotency_key)
-    if (
-        not isinstance(active_seconds, int)
-        or isinstance(active_seconds, bool)
-        or active_seconds < 0
-    ):
-        raise InvalidInput(
-            "active_seconds must be a whole number of seconds, 0 or more", field="active_seconds"
-        )
+    seconds = reported_seconds(active_seconds)
     try:
-        return _submit(db, actor, assignment_id, answer, active_seconds, key, now or utcnow())
+        return _submit(db, actor, assignment_id, answer, seconds, key, now or utcnow())
     except IntegrityError:
         # A concurrent replay of the same key won the race: answer as a replay.
         with db.core_transaction(readonly=True) as conn:

@@ -1,14 +1,14 @@
-"""Reviews of submissions, appeals against rejections, bonuses and adjustments."""
+"""Reviews of submissions and appeals against rejections."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 
-from fairloop.api.body import json_body, require_object
-from fairloop.api.deps import ActorDep, DatabaseDep, Id, call_as_actor
-from fairloop.services.pay import bonus, review
+from fairloop.http.body import json_body, require_object
+from fairloop.http.deps import ActorDep, DatabaseDep, Id, call_as_actor
+from fairloop.services.pay import review
 
 router = APIRouter(prefix="/api/v1", tags=["review"])
 
@@ -48,27 +48,4 @@ async def post_decision(appeal_id: Id, request: Request) -> dict[str, Any]:
         lambda db, actor: review.decide_appeal(
             db, actor, appeal_id, body.get("decision"), body.get("note", "")
         ),
-    )
-
-
-@router.post("/projects/{project_id}/bonuses", status_code=201)
-async def post_bonus(
-    project_id: Id, request: Request, idempotency_key: str | None = Header(default=None)
-) -> dict[str, Any]:
-    """``{"worker": pseudonym, "amount": "1.50", "note": ".."}`` (requester); on top of
-    pay, never counted toward the floor."""
-    body = require_object(await json_body(request, limit=10_000))
-    return await call_as_actor(
-        request, lambda db, actor: bonus.bonus(db, actor, project_id, body, key=idempotency_key)
-    )
-
-
-@router.post("/users/{user_id}/adjustments", status_code=201)
-async def post_adjustment(
-    user_id: Id, request: Request, idempotency_key: str | None = Header(default=None)
-) -> dict[str, Any]:
-    """``{"amount": "-0.50", "currency": "USD", "note": ".."}`` (admin): a correction."""
-    body = require_object(await json_body(request, limit=10_000))
-    return await call_as_actor(
-        request, lambda db, actor: bonus.adjust(db, actor, user_id, body, key=idempotency_key)
     )
