@@ -3,8 +3,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# pytest processes, each with its own databases, servers and browser; one a core.
+TEST_PROCESSES ?= auto
 
-.PHONY: demo test lint bench messages clean
+.PHONY: demo test bench messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,13 +27,16 @@ test: $(DEV_STAMP)
 	@scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/pytest -n $(TEST_PROCESSES) --durations=10
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/loop.py
 
 # Extract every user-facing string for translators (a .po file per language follows).
 messages: $(DEV_STAMP)
+	mkdir -p src/fairloop/locale
 	$(BIN)/pybabel extract -F babel.cfg -o src/fairloop/locale/messages.pot .
 
 clean:

@@ -7,8 +7,8 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -72,7 +72,6 @@ def create_app(
         app.include_router(module.router, responses=API_ERRORS)
     for module in PAGE_MODULES:
         app.include_router(module.router)
-    app.include_router(web_me.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     return app
@@ -106,7 +105,9 @@ def default_threads(database_url: str) -> int:
     return cores if database_url.startswith("sqlite") else 2 * cores
 
 
-def _serving(settle_minutes: int, threads: int | None):  # type: ignore[no-untyped-def]
+def _serving(
+    settle_minutes: int, threads: int | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if threads:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -13,14 +15,18 @@ from fairloop.services.accounts import token_for_password
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
+def _required(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"{name} is required", field=name)
+    return value
+
+
 @router.post("/token")
 async def create_token(request: Request) -> dict[str, str]:
     """A new API token for an email and password."""
     body = require_object(await json_body(request, limit=10_000))
-    email, password = body.get("email"), body.get("password")
-    for name, value in (("email", email), ("password", password)):
-        if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{name} is required", field=name)
+    email, password = _required(body, "email"), _required(body, "password")
     check_login_rate(email, request.client.host if request.client else "")
     token = await run_in_threadpool(token_for_password, get_db(request), email, password)
     return {"token": token}
@@ -33,10 +39,7 @@ async def change_password(request: Request) -> dict[str, str]:
     db = get_db(request)
     actor = await run_in_threadpool(current_actor, request, db)
     body = require_object(await json_body(request, limit=10_000))
-    current, new = body.get("current"), body.get("new")
-    for name, value in (("current", current), ("new", new)):
-        if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{name} is required", field=name)
+    current, new = _required(body, "current"), _required(body, "new")
     check_login_rate(actor.email, request.client.host if request.client else "")
     token = await run_in_threadpool(accounts.change_password, db, actor, current, new)
     return {"token": token}

@@ -91,7 +91,7 @@ async def post_qualification_assignment(project_id: Id, request: Request) -> Res
     return JSONResponse(lease.as_json(), status_code=201)
 
 
-JSON_LINES = {
+JSON_LINES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "the dataset, one JSON object a line",
         "content": {"application/x-ndjson": {"schema": {"type": "string"}}},

@@ -40,7 +40,7 @@ class ScriptedModel:
     delay: float = 0.0
     failures: list[Any] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
-    _turn: itertools.count = field(default_factory=itertools.count)
+    _turn: itertools.count[int] = field(default_factory=itertools.count)
 
     def reset(self, replies: list[str]) -> None:
         """Start again from the first of ``replies``, with no failures, calls or delay."""

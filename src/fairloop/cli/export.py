@@ -1,20 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fairloop.cli.common import OPERATOR, database
 from fairloop.io.writers import encoding_for, write_rows
-from fairloop.services.exports import columns_for, copy_media, export_rows
+from fairloop.services.exports import FORMATS, columns_for, copy_media, export_rows
 
 
 def export(
     project: int = typer.Argument(..., help="project id"),
-    format: str = typer.Option(
-        "raw", "--format", help="raw, aggregated, dpo, sft, ratings, rankings, redteam or record"
-    ),
+    format: str = typer.Option("raw", "--format", help=", ".join(FORMATS)),
     out: Path = typer.Option(..., "--out", help="FILE.jsonl, FILE.csv or FILE.parquet"),
 ) -> None:
     """Write a dataset; the suffix of --out picks the encoding."""
@@ -26,7 +26,7 @@ def export(
     ) as bar:
         task = bar.add_task(f"writing {out.name}", total=None)
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[dict[str, Any]]:
             for row in rows:
                 bar.advance(task)
                 yield row

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,16 @@ from fairloop.quality.tables import Column, empty_cells, label_kind, read_table,
 app = typer.Typer(no_args_is_help=True, help="Agreement, label aggregation and ranking.")
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+class _Interval(TypedDict):
+    """The bootstrap options every agreement metric takes."""
+
+    bootstrap: int
+    confidence: float
+    seed: int
+
+
 COHEN_WEIGHTS = {"nominal": None, "ordinal": "linear", "interval": "quadratic"}
 
 
@@ -173,7 +184,7 @@ def agreement(
         if kind == "text" and level != "nominal":
             raise QualityInputError(f"the {level} level needs numeric labels", field="label")
         rows = (cols["item"].codes[keep], cols["worker"].codes[keep], label_values)
-        ci = {"bootstrap": bootstrap, "confidence": confidence, "seed": seed}
+        ci: _Interval = {"bootstrap": bootstrap, "confidence": confidence, "seed": seed}
         if metric == "alpha":
             result = krippendorff_alpha(*rows, level=level, **ci)
         elif metric == "fleiss":

@@ -143,7 +143,7 @@ def median_seconds(values: list[int]) -> int | None:
 MAX_REPORTED_SECONDS = 100_000_000
 
 
-def reported_seconds(value: Any) -> int:
+def reported_seconds(value: object) -> int:
     """The active seconds a worker's client reports, from JSON (a whole number) or a
     page's form (its digits); absent is 0. Anything else is refused, naming the field."""
     if value is None:

@@ -276,7 +276,8 @@ def load_spec_text(text: str, *, source: str = "spec") -> ProjectSpec:
 
 def spec_to_json(spec: ProjectSpec) -> dict[str, Any]:
     # by_alias: the qualification's pass mark is stored as written, ``pass``.
-    return json.loads(spec.model_dump_json(by_alias=True))
+    data: dict[str, Any] = json.loads(spec.model_dump_json(by_alias=True))
+    return data
 
 
 _TASK_ADAPTER: TypeAdapter[Task] = TypeAdapter(Task)

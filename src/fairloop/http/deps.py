@@ -15,7 +15,8 @@ from fairloop.services.accounts import actor_for_token
 
 
 def get_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 DatabaseDep = Annotated[Database, Depends(get_db)]

@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from fairloop.domain.actors import Actor
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.errors import InvalidInput
 from fairloop.http.deps import current_actor, get_db
@@ -51,7 +52,7 @@ async def read_upload(request: Request, task: RecordTask) -> bytes:
 async def upload_take(request: Request, assignment_id: int) -> dict[str, Any]:
     """Shared by the API and the task page: authorise, read, check, store."""
     db = get_db(request)
-    actor = request.state.actor if hasattr(request.state, "actor") else None
+    actor: Actor | None = getattr(request.state, "actor", None)
     if actor is None:
         actor = await run_in_threadpool(current_actor, request, db)
     task = await run_in_threadpool(media.record_task, db, actor, assignment_id)

@@ -84,7 +84,7 @@ def _ffmpeg(data: bytes, *, max_seconds: float) -> AudioInfo:
     av.logging.set_level(av.logging.PANIC)
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
-            streams = [s for s in container.streams if s.type == "audio"]
+            streams = container.streams.audio
             if not streams or len(container.streams.video) > 0:
                 raise NotAudio("the file has no audio stream, or has video")
             stream = streams[0]

@@ -42,7 +42,7 @@ _keys: dict[str, str] = {}
 def _value(v: Any) -> str:
     t = type(v)
     if t is RawJson:
-        return v  # type: ignore[no-any-return]
+        return v
     if t is str:
         return _string(v)
     if t is int:

@@ -72,7 +72,7 @@ def _value_counts(resp: Responses) -> np.ndarray:
 
 def _pairable(counts: np.ndarray) -> np.ndarray:
     """Only items labelled at least twice say anything about agreement."""
-    kept = counts[counts.sum(axis=1) >= 2]
+    kept: np.ndarray = counts[counts.sum(axis=1) >= 2]
     if kept.shape[0] == 0:
         raise QualityInputError("no item has labels from two workers", field="item")
     return kept

@@ -37,7 +37,8 @@ def _confusions(resp: Responses, key: np.ndarray, post: np.ndarray, smoothing: f
     counts = np.stack([resp.spread_sums(p, key, nw * k) for p in post])
     counts = counts.reshape(k, nw, k).transpose(1, 0, 2) + smoothing
     np.maximum(counts, EPS, out=counts)
-    return counts / counts.sum(axis=2, keepdims=True)
+    confusion: np.ndarray = counts / counts.sum(axis=2, keepdims=True)
+    return confusion
 
 
 def _posteriors_full(

@@ -31,7 +31,8 @@ PRIOR_MEAN = 1.0  # of alpha and of b = log(beta), with unit variance
 
 def _softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + exp(x)) without overflow."""
-    return np.logaddexp(0.0, x)
+    out: np.ndarray = np.logaddexp(0.0, x)
+    return out
 
 
 class _Model:

@@ -43,18 +43,21 @@ def digamma(x: np.ndarray) -> np.ndarray:
     series = np.zeros_like(x)
     for coef in reversed(_SERIES):
         series = (series + coef) * inv2
-    return shift + np.log(x) - 0.5 / x - series
+    psi: np.ndarray = shift + np.log(x) - 0.5 / x - series
+    return psi
 
 
 def _vb_normalise(counts: np.ndarray, prior: float) -> np.ndarray:
     """Variational M-step: exp(psi(count + prior) - psi(row total + priors))."""
     total = (counts + prior).sum(axis=1, keepdims=True)
-    return np.exp(digamma(counts + prior) - digamma(total))
+    weights: np.ndarray = np.exp(digamma(counts + prior) - digamma(total))
+    return weights
 
 
 def _em_normalise(counts: np.ndarray, smoothing: float) -> np.ndarray:
     counts = counts + smoothing
-    return counts / counts.sum(axis=1, keepdims=True)
+    shares: np.ndarray = counts / counts.sum(axis=1, keepdims=True)
+    return shares
 
 
 class _Run:

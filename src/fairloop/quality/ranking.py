@@ -78,7 +78,8 @@ class _PairHessian:
     def __matmul__(self, v: np.ndarray) -> np.ndarray:
         flow = self.curv * (v[self.a] - v[self.b])
         lap = np.bincount(self.a, flow, self.n) - np.bincount(self.b, flow, self.n)
-        return lap + self.prior * v + v.sum()
+        out: np.ndarray = lap + self.prior * v + v.sum()
+        return out
 
     def diagonal(self) -> np.ndarray:
         return self.diag

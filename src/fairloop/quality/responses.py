@@ -79,7 +79,8 @@ class Responses:
 
     def class_item_key(self) -> np.ndarray:
         """Row index into a flattened class-major (K, n_items) array: label * n + item."""
-        return self.label * self.n_items + self.item
+        key: np.ndarray = self.label * self.n_items + self.item
+        return key
 
     def worker_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum per-row values (n_rows,) per worker: returns (n_workers,)."""
@@ -122,7 +123,8 @@ class Aggregation:
 def _missing(labels: np.ndarray) -> np.ndarray:
     """Rows whose label is absent: NaN for numbers; None, NaN or '' for objects."""
     if labels.dtype.kind == "f":
-        return np.isnan(labels)
+        nan: np.ndarray = np.isnan(labels)
+        return nan
     if labels.dtype.kind == "O":
         return np.fromiter(
             (v is None or v == "" or (isinstance(v, float) and v != v) for v in labels),
@@ -130,7 +132,8 @@ def _missing(labels: np.ndarray) -> np.ndarray:
             count=labels.size,
         )
     if labels.dtype.kind == "U":
-        return labels == ""
+        blank: np.ndarray = labels == ""
+        return blank
     return np.zeros(labels.size, dtype=bool)
 
 

@@ -30,7 +30,10 @@ class Column:
 
     def numbers(self) -> np.ndarray:
         """The column's values as floats (the caller checked they are numbers)."""
-        return pc.cast(self.names, pa.float64()).to_numpy(zero_copy_only=False)[self.codes]
+        # pyarrow has no type hints: name what to_numpy gives.
+        numbers: np.ndarray = pc.cast(self.names, pa.float64()).to_numpy(zero_copy_only=False)
+        out: np.ndarray = numbers[self.codes]
+        return out
 
     def values(self, codes: np.ndarray) -> pa.Array:
         """The strings for `codes`, for writing back out."""
@@ -79,8 +82,11 @@ def read_table(path: Path, columns: tuple[str, ...]) -> dict[str, Column]:
 
 def empty_cells(col: Column) -> np.ndarray:
     """Per row: is the cell empty?"""
-    blank = pc.equal(pc.utf8_trim_whitespace(col.names), "").to_numpy(zero_copy_only=False)
-    return blank[col.codes]
+    blank: np.ndarray = pc.equal(pc.utf8_trim_whitespace(col.names), "").to_numpy(
+        zero_copy_only=False
+    )
+    out: np.ndarray = blank[col.codes]
+    return out
 
 
 def require_cells(path: Path, col: Column, field: str) -> None:

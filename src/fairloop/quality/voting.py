@@ -24,7 +24,8 @@ def vote_shares(resp: Responses, weights: np.ndarray | None = None) -> np.ndarra
     empty = total <= 0
     votes[:, empty] = 1.0  # every vote on the item weighs 0: no evidence, uniform
     total[empty] = k
-    return votes / total
+    shares: np.ndarray = votes / total
+    return shares
 
 
 def accuracy_against(resp: Responses, item_labels: np.ndarray) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from fairloop.db.models import Assignment, Consent, Membership, Project
@@ -50,9 +51,29 @@ WORK_VIEW = select(
 ).where(Project.id == bindparam("project_id"))
 
 
+class WorkView(Protocol):
+    """A row of WORK_VIEW. The work loop keeps the SQLAlchemy row as it comes (no
+    object built per request on the lease path); this names what it reads."""
+
+    id: int
+    org_id: int
+    name: str
+    state: str
+    overlap: int
+    lease_minutes: int
+    disclosure_version: int
+    spec: dict[str, Any]
+    notice_ends_at: datetime | None
+    consented: bool
+
+
 def project_for_worker(
-    session: Session | Connection, actor: Actor, project_id: int, *, query: Any = WORK_VIEW
-) -> Any:
+    session: Session | Connection,
+    actor: Actor,
+    project_id: int,
+    *,
+    query: Executable = WORK_VIEW,
+) -> WorkView:
     """The project's work view (a row with Project's attribute names) for a worker;
     ``query`` may be WORK_VIEW with more columns."""
     if actor.role != "worker":
@@ -67,11 +88,13 @@ def project_for_worker(
 def project_for_anyone(session: Session, actor: Actor, project_id: int) -> Project:
     if actor.role == "worker":
         project_for_worker(session, actor, project_id)
-        return session.get(Project, project_id)  # type: ignore[return-value]
+        project = session.get(Project, project_id)
+        assert project is not None  # the work view above found it
+        return project
     return project_for_requester(session, actor, project_id)
 
 
-def has_consented(session: Session, actor: Actor, project: Any) -> bool:
+def has_consented(session: Session, actor: Actor, project: Project | WorkView) -> bool:
     return (
         session.scalar(
             select(Consent.id).where(
@@ -112,19 +135,28 @@ def leased_assignment(
     return check_leased(own_assignment(session, actor, assignment_id, lock=lock))
 
 
-R = TypeVar("R")
+class _Owned(Protocol):
+    worker_id: int
 
 
-def check_owner(row: R | None, actor: Actor, assignment_id: int) -> R:
+class _Stated(Protocol):
+    state: str
+
+
+OwnedT = TypeVar("OwnedT", bound=_Owned)
+StatedT = TypeVar("StatedT", bound=_Stated)
+
+
+def check_owner(row: OwnedT | None, actor: Actor, assignment_id: int) -> OwnedT:
     """An assignment (ORM object or Core row) if it is ``actor``'s; otherwise 404, so
     ids reveal nothing."""
-    if row is None or row.worker_id != actor.id:  # type: ignore[attr-defined]
+    if row is None or row.worker_id != actor.id:
         raise NotFound(f"no assignment {assignment_id} of yours", field="assignment_id")
     return row
 
 
-def check_leased(row: R) -> R:
+def check_leased(row: StatedT) -> StatedT:
     """The assignment while it is still leased; 409 once it ended."""
-    if row.state != "leased":  # type: ignore[attr-defined]
-        raise Conflict(f"the assignment is already {row.state}", field="assignment_id")  # type: ignore[attr-defined]
+    if row.state != "leased":
+        raise Conflict(f"the assignment is already {row.state}", field="assignment_id")
     return row

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from fairloop.db.base import utcnow
+from fairloop.db.base import table_of, utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Item
 from fairloop.domain.actors import Actor
@@ -105,7 +105,7 @@ def import_items(
         # Core, not the ORM's bulk insert: its per-row bookkeeping was a fifth of the time.
         conn = session.connection()
         for start in range(0, len(rows), CHUNK):
-            conn.execute(insert(Item.__table__), rows[start : start + CHUNK])
+            conn.execute(insert(table_of(Item)), rows[start : start + CHUNK])
         audit.record(
             session,
             actor,
@@ -125,11 +125,11 @@ def _kinds(session: Session, project_id: int, spec: ProjectSpec, items: list[Ite
     A qualification asking for more items than the project's gold refuses the import.
     """
     wanted = spec.qualification.items if spec.qualification else 0
-    have = session.scalar(
+    have = session.execute(
         select(func.count(Item.id)).where(
             Item.project_id == project_id, Item.kind == "qualification"
         )
-    )
+    ).scalar_one()
     kinds = []
     for item in items:
         if item.gold is None:

@@ -3,12 +3,12 @@ transaction, so a notice exists exactly when what it announces was committed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fairloop.db.base import utcnow
+from fairloop.db.base import table_of, utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Notice
 from fairloop.domain.actors import Actor
@@ -30,13 +30,21 @@ def post_notice(
     session.add(Notice(user_id=user_id, kind=kind, project_id=project_id, text=text[:2000]))
 
 
-def post_notices(conn: Connection, notices: list[dict[str, Any]]) -> None:
-    """Many notices at once, as :func:`post_notice` (settlement's top-ups): each a dict
-    of ``user_id``, ``kind``, ``text`` and ``project_id``."""
+class NoticeIn(TypedDict):
+    """One notice for :func:`post_notices`, as :func:`post_notice` takes it."""
+
+    user_id: int
+    kind: str
+    text: str
+    project_id: int | None
+
+
+def post_notices(conn: Connection, notices: list[NoticeIn]) -> None:
+    """Many notices at once, as :func:`post_notice` (settlement's top-ups)."""
     for n in notices:
         _check_kind(n["kind"])
     if notices:
-        conn.execute(insert(Notice.__table__), [{**n, "text": n["text"][:2000]} for n in notices])
+        conn.execute(insert(table_of(Notice)), [{**n, "text": n["text"][:2000]} for n in notices])
 
 
 def _check_kind(kind: str) -> None:

@@ -34,7 +34,7 @@ from fairloop.services.access import (
     project_for_worker,
 )
 from fairloop.services.inbox import post_notice
-from fairloop.services.pay.earnings import requester_record
+from fairloop.services.pay.earnings import RequesterRecord, requester_record
 from fairloop.services.work.redteam import check_launch
 from fairloop.settings import get_settings
 
@@ -192,7 +192,7 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
                 Membership.user_id == actor.id
             )
         views = []
-        records: dict[int, dict[str, Any]] = {}
+        records: dict[int, RequesterRecord] = {}
         for project in session.scalars(query):
             view = _summary(session, project)
             view["progress"] = _progress(session, project).__dict__
@@ -243,7 +243,7 @@ def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[s
 
 
 def revise_disclosure(
-    db: Database, actor: Actor, project_id: int, disclosure: Any
+    db: Database, actor: Actor, project_id: int, disclosure: object
 ) -> dict[str, Any]:
     """A changed disclosure is a new version: every worker must consent again."""
     from pydantic import ValidationError

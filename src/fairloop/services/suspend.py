@@ -27,7 +27,7 @@ def suspend(
     actor: Actor,
     project_id: int,
     *,
-    notice_days: Any = None,
+    notice_days: object = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Suspend with ``notice_days`` of notice (default and most: the project's own)."""
@@ -60,7 +60,7 @@ def suspend(
         }
 
 
-def _notice_days(value: Any, promised: int) -> int:
+def _notice_days(value: object, promised: int) -> int:
     if value is None:
         return promised
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= promised:

@@ -25,7 +25,8 @@ async def _form(request: Request) -> dict[str, list[str]]:
     for key, value in form.multi_items():
         if isinstance(value, str):
             values.setdefault(key, []).append(value)
-    check_csrf(request, (values.get("csrf") or [None])[0])
+    tokens = values.get("csrf")
+    check_csrf(request, tokens[0] if tokens else None)
     return values
 
 

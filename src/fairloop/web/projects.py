@@ -50,7 +50,7 @@ def project_page(project_id: Id, request: Request, actor: PageActor) -> Response
         "project.html",
         project=view,
         quality=report.project_quality(db, requester, project_id),
-        formats=exports.formats_for(view["task"]["type"]),
+        formats=exports.formats_for(view["task"]),
         encodings=ENCODINGS,
         redteam=redteam,
         costs=earnings.project_costs(db, requester, project_id),

@@ -3,7 +3,7 @@ type. A new type is a new module here plus one entry in :data:`TASK_CLASSES`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from pydantic import Field
 
@@ -30,7 +30,10 @@ TASK_CLASSES = (
 )
 """Task types this instance can run; the spec refuses any other."""
 
-TASK_TYPES = tuple(cls.model_fields["type"].annotation.__args__[0] for cls in TASK_CLASSES)
+# Each class's ``type`` is a one-value Literal: that value is the type's name.
+TASK_TYPES: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["type"].annotation)[0] for cls in TASK_CLASSES
+)
 
 Task = Annotated[
     LabelTask

@@ -106,7 +106,8 @@ COMPARE_SPEC = _spec(
     120,
 )
 
-_COMPARE = [
+# (prompt data, first response, second response)
+_COMPARE: list[tuple[dict[str, Any], str, str]] = [
     ({"prompt": "Write a haiku about the first rain after a long dry season."},
      "Dust lifts from the road,\nthe first drops darken the clay:\nthe whole field breathes out.",
      "Rain rain rain is here\nit is very wet today\nI like rain a lot"),

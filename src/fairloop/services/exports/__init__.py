@@ -65,7 +65,7 @@ FORMATS: dict[str, Format] = {
     "raw": Format(raw.COLUMNS, None, lambda db, pid, _spec, _t: raw.raw_rows(db, pid)),
     "aggregated": Format(
         aggregated.COLUMNS,
-        ("label", "review", "redteam", "record"),
+        ("label", "review", "redteam"),
         lambda db, pid, _spec, _t: aggregated.aggregated_rows(db, pid),
     ),
     "redteam": Format(
@@ -113,11 +113,13 @@ class DatasetRows:
         return self._tally.left_out
 
 
-def formats_for(task_type: str) -> list[str]:
-    """The formats a project of ``task_type`` exports, in registry order."""
-    return [
-        name for name, f in FORMATS.items() if f.task_types is None or task_type in f.task_types
-    ]
+def _fits(f: Format, task: dict[str, Any]) -> bool:
+    return (f.task_types is None or task["type"] in f.task_types) and f.needs(task) is None
+
+
+def formats_for(task: dict[str, Any]) -> list[str]:
+    """The formats a project with this ``task`` spec exports, in registry order."""
+    return [name for name, f in FORMATS.items() if _fits(f, task)]
 
 
 def columns_for(fmt: str) -> dict[str, str]:
@@ -134,12 +136,14 @@ def check_fits(fmt: str, task: dict[str, Any]) -> None:
     if wanted is not None and task["type"] not in wanted:
         raise InvalidInput(
             f"a {fmt} dataset comes from {', '.join(wanted)} projects, not {task['type']}; "
-            f"this project exports: {', '.join(formats_for(task['type']))}",
+            f"this project exports: {', '.join(formats_for(task))}",
             field="format",
         )
     reason = FORMATS[fmt].needs(task)
     if reason is not None:
-        raise InvalidInput(reason, field="format")
+        raise InvalidInput(
+            f"{reason} (this project exports: {', '.join(formats_for(task))})", field="format"
+        )
 
 
 def export_rows(db: Database, actor: Actor, project_id: int, fmt: str) -> DatasetRows:

@@ -55,7 +55,7 @@ def aggregated_rows(db: Database, project_id: int) -> Iterator[dict[str, Any]]:
             }
 
 
-def _counted_per_item(project_id: int) -> Select[tuple[int, str | None, int]]:
+def _counted_per_item(project_id: int) -> Select[int, str | None, int]:
     return (
         select(Item.id, Item.external_id, func.count(Submission.id))
         .join(Submission, and_(Submission.item_id == Item.id, Submission.counted.is_(True)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select, type_coerce
+from sqlalchemy import Connection, Select, and_, exists, func, select, type_coerce
 from sqlalchemy.dialects import postgresql
 
 from fairloop.db.models import Item, ProjectWorker, Submission
@@ -52,7 +52,7 @@ def response_texts(data: dict[str, Any]) -> dict[str, str]:
     return {r["id"]: r["text"] for r in data.get("responses", [])}
 
 
-def task_submissions(project_id: int) -> Any:
+def task_submissions(project_id: int) -> Select[Submission, str | None, dict[str, Any], str]:
     """Each submission of the project with its item's external id and data and the
     worker's pseudonym, in submission order."""
     return (

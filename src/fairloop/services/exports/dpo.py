@@ -24,7 +24,7 @@ from fairloop.services.exports.common import (
     reply,
     response_texts,
 )
-from fairloop.services.exports.merge import items_in_order, with_items
+from fairloop.services.exports.merge import ItemData, items_in_order, with_items
 from fairloop.services.quality.preference_model import (
     ModelledPick,
     PickModel,
@@ -75,7 +75,7 @@ def dpo_rows(
             yield from _from_rate(conn, project_id, chat, task["pairs"], tally)
 
 
-def _row(item: Any, chosen: str, rejected: str, chat: bool, **extra: Any) -> dict[str, Any]:
+def _row(item: ItemData, chosen: str, rejected: str, chat: bool, **extra: Any) -> dict[str, Any]:
     texts = response_texts(item.data)
     return {
         "prompt": prompt_of(item.data, chat=chat),
@@ -154,7 +154,7 @@ def _from_rate(
         item_id: [r[1]["ratings"][criterion] for r in group]
         for item_id, group in groupby(rows, key=lambda r: r[0])
     }
-    groups: dict[str, list[tuple[float, int, Any]]] = defaultdict(list)
+    groups: dict[str, list[tuple[float, int, ItemData]]] = defaultdict(list)
     for item in items_in_order(conn, project_id):
         if item.id in means:
             scores = means[item.id]

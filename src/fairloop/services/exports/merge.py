@@ -4,7 +4,7 @@ reading an item's data once for every submission to it."""
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, select
 
@@ -14,7 +14,15 @@ from fairloop.db.stream import stream
 T = TypeVar("T")
 
 
-def items_in_order(conn: Connection, project_id: int) -> Generator[Any, None, None]:
+class ItemData(Protocol):
+    """A row of :func:`items_in_order` (streamed as it comes: exports read millions)."""
+
+    id: int
+    external_id: str | None
+    data: dict[str, Any]
+
+
+def items_in_order(conn: Connection, project_id: int) -> Generator[ItemData, None, None]:
     """The project's items that are not gold, by id: ``(id, external_id, data)``."""
     query = (
         select(Item.id, Item.external_id, Item.data)
@@ -26,7 +34,7 @@ def items_in_order(conn: Connection, project_id: int) -> Generator[Any, None, No
 
 def with_items(
     conn: Connection, project_id: int, results: Iterable[tuple[int, T]]
-) -> Iterator[tuple[Any, T]]:
+) -> Iterator[tuple[ItemData, T]]:
     """Pair each ``(item_id, result)`` (sorted by item id) with its item row; results of
     gold or unknown items are dropped."""
     items = items_in_order(conn, project_id)

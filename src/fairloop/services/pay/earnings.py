@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -177,7 +177,17 @@ def _rejections(session: Session, worker_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def requester_record(session: Session, org_id: int) -> dict[str, Any]:
+class RequesterRecord(TypedDict):
+    """How a requester treats work, as a worker reads it before consenting."""
+
+    reviewed: int
+    rejection_rate: float | None
+    appeals_decided: int
+    appeal_overturn_rate: float | None
+    median_days_to_pay: float | None
+
+
+def requester_record(session: Session, org_id: int) -> RequesterRecord:
     """What a worker sees before consenting: how this requester treats work."""
     reviewed, rejected, days = _review_stats(session, org_id)
     decided, overturned = session.execute(

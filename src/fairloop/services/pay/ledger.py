@@ -6,8 +6,6 @@ and the key is unique: writing the same cause twice writes once, whoever races.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, Insert, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -22,8 +20,11 @@ Conn = Session | Connection
 def insert_ignoring_duplicates(conn: Conn) -> Insert:
     """``INSERT .. ON CONFLICT DO NOTHING`` into the ledger, for either database."""
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(LedgerEntry).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    if dialect == "postgresql":
+        return postgresql.insert(LedgerEntry).on_conflict_do_nothing(
+            index_elements=["idempotency_key"]
+        )
+    return sqlite.insert(LedgerEntry).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def write(

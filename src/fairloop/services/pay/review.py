@@ -119,7 +119,7 @@ def review_json(sub: Submission, **extra: Any) -> dict[str, Any]:
     }
 
 
-def appeal(db: Database, actor: Actor, submission_id: int, text: Any) -> dict[str, Any]:
+def appeal(db: Database, actor: Actor, submission_id: int, text: object) -> dict[str, Any]:
     """The worker's answer to a rejection of their own submission; one per submission."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("text is required: say why the rejection is wrong", field="text")
@@ -148,8 +148,8 @@ def decide_appeal(
     db: Database,
     actor: Actor,
     appeal_id: int,
-    decision: Any,
-    note: Any = "",
+    decision: object,
+    note: object = "",
     *,
     now: datetime | None = None,
 ) -> dict[str, Any]:

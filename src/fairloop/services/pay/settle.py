@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Connection,
@@ -111,14 +111,31 @@ def _big_cache(conn: Connection, *, sqlite: bool) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(default or -2000)}")
 
 
-def _projects(conn: Connection, project_id: int | None) -> list[Any]:
+class _Project(Protocol):
+    """A row of :func:`_projects`."""
+
+    id: int
+    name: str
+    spec: dict[str, Any]
+    lease_minutes: int
+
+
+class _Written(Protocol):
+    """A top-up entry as its INSERT returns it."""
+
+    user_id: int
+    project_id: int
+    amount_minor: int
+
+
+def _projects(conn: Connection, project_id: int | None) -> list[_Project]:
     query = select(Project.id, Project.name, Project.spec, Project.lease_minutes)
     if project_id is not None:
         query = query.where(Project.id == project_id)
     return list(conn.execute(query.order_by(Project.id)))
 
 
-def _auto_approve(conn: Connection, project: Any, now: datetime) -> int:
+def _auto_approve(conn: Connection, project: _Project, now: datetime) -> int:
     """Approve and pay this project's work pending longer than ``auto_approve_days``."""
     days = int(project.spec.get("auto_approve_days", AUTO_APPROVE_DAYS))
     due = and_(
@@ -202,7 +219,7 @@ def _ended_query(now: datetime, project_ids: list[int] | None, worker_id: int | 
     return _scoped(query, Assignment, project_ids, worker_id)
 
 
-def _pay_test_time(conn: Connection, projects: list[Any], now: datetime) -> int:
+def _pay_test_time(conn: Connection, projects: list[_Project], now: datetime) -> int:
     """Qualification, training and screening time at the floor, passed or failed."""
     by_id = {p.id: p for p in projects}
     rows = conn.execute(_ended_query(now, list(by_id)).where(Assignment.kind != "task"))
@@ -263,7 +280,7 @@ def floor_pay(conn: Connection, project_ids: list[int]) -> dict[tuple[int, int],
     return {(w, int(p)): int(s or 0) for w, p, s in rows if p is not None}
 
 
-def _top_ups(conn: Connection, projects: list[Any], now: datetime) -> tuple[int, int]:
+def _top_ups(conn: Connection, projects: list[_Project], now: datetime) -> tuple[int, int]:
     """Write the gap between floor pay for the settled time and the pay so far.
 
     The key names the state it settles (seconds and pay so far): the same state
@@ -308,7 +325,7 @@ def _top_ups(conn: Connection, projects: list[Any], now: datetime) -> tuple[int,
     return len(written), sum(r.amount_minor for r in written)
 
 
-def _top_up_notice(project: Any, entry: Any) -> dict[str, Any]:
+def _top_up_notice(project: _Project, entry: _Written) -> inbox.NoticeIn:
     """The worker hears of each top-up: why it was paid, and how much."""
     pay = project.spec["pay"]
     return {

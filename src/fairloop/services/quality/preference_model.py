@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
@@ -22,6 +22,9 @@ from fairloop.db.models import Item, Submission
 from fairloop.db.stream import stream
 from fairloop.domain.consensus import choose_method
 from fairloop.domain.preferences import Order, aggregate_order, lead_with
+
+if TYPE_CHECKING:  # numpy loads only when a model runs
+    import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +44,11 @@ class Picks(Mapping[int, ModelledPick]):
     def __init__(
         self,
         positions: dict[int, tuple[str, ...]],
-        items: Any,
-        codes: Any,
-        confidence: Any,
-        votes: Any,
-        agreed: Any,
+        items: np.ndarray,
+        codes: np.ndarray,
+        confidence: np.ndarray,
+        votes: np.ndarray,
+        agreed: np.ndarray,
     ):
         self._positions = positions
         self._items, self._codes, self._confidence = items, codes, confidence
@@ -144,12 +147,12 @@ def model_picks(conn: Connection, project_id: int, task_type: str, method: str) 
 def _response_positions(conn: Connection, project_id: int, most: int) -> dict[int, tuple[str, ...]]:
     """Per non-gold item, its response ids in order; the database takes the ids out
     of the data, so the responses' texts are never parsed."""
-    ids = [Item.data[("responses", k, "id")].as_string() for k in range(most)]
-    query = select(Item.id, *ids).where(Item.project_id == project_id, Item.gold.is_(None))
+    columns = [Item.data[("responses", k, "id")].as_string() for k in range(most)]
+    query = select(Item.id, *columns).where(Item.project_id == project_id, Item.gold.is_(None))
     # Most projects reuse ids ("a", "b") on every item: one shared tuple for each set
     # of ids keeps a large project's map a third of the size.
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-    positions = {}
+    positions: dict[int, tuple[str, ...]] = {}
     for row in stream(conn, query):
         ids = tuple(str(v) for v in row[1:] if v is not None)
         positions[row[0]] = shared.setdefault(ids, ids)

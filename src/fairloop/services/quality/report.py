@@ -4,7 +4,7 @@ the distribution of worker reliability, by pseudonym only."""
 from __future__ import annotations
 
 from statistics import quantiles
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 
@@ -17,6 +17,15 @@ from fairloop.services.quality.aggregation import Decisions, decide
 from fairloop.services.quality.votes import ProjectVotes, QuestionVotes, project_votes
 
 HISTOGRAM_BINS = 10
+
+
+class WorkerReliability(TypedDict):
+    """One worker's row of the report, by pseudonym."""
+
+    worker: str
+    reliability: float
+    submissions: int
+    gold_accuracy: float | None
 
 
 def project_quality(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
@@ -58,7 +67,7 @@ def _reliability(
     decisions: Decisions | None, votes: ProjectVotes, pseudonyms: dict[int, str]
 ) -> dict[str, Any]:
     gold = votes.gold_accuracy()
-    rows = []
+    rows: list[WorkerReliability] = []
     if decisions is not None and decisions.result is not None:
         result = decisions.result
         for worker, value in zip(result.workers.tolist(), result.reliability.tolist(), strict=True):

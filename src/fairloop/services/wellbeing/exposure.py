@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -83,8 +83,15 @@ def hazard_history(
     return work
 
 
+class HazardItem(Protocol):
+    """What the veto reads of a candidate item (a row of the lease's item query)."""
+
+    hazards: list[str] | None
+    severity: int | None
+
+
 def check_hazard_item(
-    session: Connection, worker_id: int, spec: dict[str, Any], item: Any, now: datetime
+    session: Connection, worker_id: int, spec: dict[str, Any], item: HazardItem, now: datetime
 ) -> rules.Refusal | None:
     """The wellbeing veto for one candidate item row (with ``hazards`` and ``severity``)."""
     if not item.hazards:
@@ -111,7 +118,7 @@ def _worker(actor: Actor) -> Actor:
     return actor
 
 
-def check_codes(codes: Any, field: str = "hazards") -> list[str]:
+def check_codes(codes: object, field: str = "hazards") -> list[str]:
     """A list of known hazard codes, or InvalidInput naming the first bad one."""
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise InvalidInput(f"{field} must be a list of hazard codes", field=field)
@@ -123,7 +130,7 @@ def check_codes(codes: Any, field: str = "hazards") -> list[str]:
     return sorted(set(codes))
 
 
-def set_opt_outs(db: Database, actor: Actor, codes: Any) -> dict[str, list[str]]:
+def set_opt_outs(db: Database, actor: Actor, codes: object) -> dict[str, list[str]]:
     """Replace the worker's opt-outs. Scores, eligibility and pay never read them."""
     wanted = check_codes(codes)
     with db.transaction() as session:
@@ -148,7 +155,7 @@ def text_severity_max(session: Session | Connection, worker_id: int) -> int:
     return DEFAULT_TEXT_SEVERITY if value is None else int(value)
 
 
-def set_text_severity(db: Database, actor: Actor, value: Any) -> dict[str, int]:
+def set_text_severity(db: Database, actor: Actor, value: object) -> dict[str, int]:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEVERITY:
         raise InvalidInput(
             f"text_severity_max must be a whole number from 0 to {MAX_SEVERITY}",

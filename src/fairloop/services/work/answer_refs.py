@@ -10,9 +10,12 @@ from sqlalchemy import Connection, select
 from fairloop.db.models import Turn
 from fairloop.errors import InvalidInput
 from fairloop.services.work.media import check_answer_media
+from fairloop.services.work.rows import SubmitAssignment
 
 
-def check_references(session: Connection, assignment: Any, answer: dict[str, Any]) -> None:
+def check_references(
+    session: Connection, assignment: SubmitAssignment, answer: dict[str, Any]
+) -> None:
     task_type = assignment.spec["task"]["type"]
     if task_type == "record":
         check_answer_media(session, assignment, answer)

@@ -25,12 +25,14 @@ from fairloop.domain.tasks.order import shown_order
 from fairloop.errors import Forbidden, NotNow, PendingLimit
 from fairloop.services.access import (
     WORK_VIEW,
+    WorkView,
     leased_assignment,
     own_assignment,
     project_for_worker,
 )
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import scheduling as sql
+from fairloop.services.work.rows import Counters, ItemRow
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ _ITEM = select(Item.id, Item.external_id, Item.data, Item.hazards, Item.severity
 )
 
 
-def check_may_work(project: Any, now: datetime | None = None) -> None:
+def check_may_work(project: WorkView, now: datetime | None = None) -> None:
     """Refuse work on a project that is not live (or in its notice), or whose
     disclosure the worker has not consented to; ``project`` is its work view."""
     # A suspended project stays open to its workers until the notice ends.
@@ -152,7 +154,11 @@ def _check_pending(
 
 
 def _check_worker(
-    spec: dict[str, Any], project_id: int, counters: Any, skills: dict[str, int], now: datetime
+    spec: dict[str, Any],
+    project_id: int,
+    counters: Counters | None,
+    skills: dict[str, int],
+    now: datetime,
 ) -> None:
     """Refusals that do not depend on the item: skills, qualification, daily cap."""
     if not rule.meets(spec.get("skills"), skills):
@@ -179,7 +185,7 @@ def _check_worker(
 
 @dataclass(frozen=True)
 class _Picked:
-    row: Any
+    row: ItemRow
     kind: str
 
 
@@ -212,7 +218,13 @@ def _lease_candidate(
 
 
 def insert_lease(
-    conn: Connection, project: Any, worker_id: int, item: Any, now: datetime, *, kind: str
+    conn: Connection,
+    project: WorkView,
+    worker_id: int,
+    item: ItemRow,
+    now: datetime,
+    *,
+    kind: str,
 ) -> Lease:
     task = project.spec["task"]
     expires = lease_expiry(now, project.lease_minutes)
@@ -272,7 +284,7 @@ def release(
     actor: Actor,
     assignment_id: int,
     *,
-    active_seconds: Any = None,
+    active_seconds: object = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Give the item back to the pool at once; the time worked is kept (and paid)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
@@ -20,8 +20,9 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.record import RecordTask
 from fairloop.errors import Conflict, InvalidInput, NotFound
-from fairloop.io.audio import EXTENSIONS, MIME, NotAudio, probe
+from fairloop.io.audio import EXTENSIONS, MIME, AudioInfo, NotAudio, probe
 from fairloop.services.access import leased_assignment, project_for_requester
+from fairloop.services.work.rows import SubmitAssignment
 from fairloop.settings import get_settings
 
 
@@ -47,7 +48,7 @@ def record_task(db: Database, actor: Actor, assignment_id: int) -> RecordTask:
     return task
 
 
-def check_take(data: bytes, task: RecordTask) -> Any:
+def check_take(data: bytes, task: RecordTask) -> AudioInfo:
     """Decode the take and hold it to the spec; InvalidInput naming ``file`` otherwise."""
     if len(data) > task.max_bytes:
         raise InvalidInput(
@@ -161,7 +162,9 @@ def open_media(db: Database, actor: Actor, media_id: int) -> MediaFile:
         return MediaFile(path, MIME[media.format])
 
 
-def check_answer_media(session: Any, assignment: Any, answer: dict[str, Any]) -> None:
+def check_answer_media(
+    session: Connection, assignment: SubmitAssignment, answer: dict[str, Any]
+) -> None:
     """A record answer must name a take uploaded for this very assignment."""
     found = session.execute(
         select(Media.id).where(Media.id == answer["media_id"], Media.assignment_id == assignment.id)

@@ -17,9 +17,10 @@ from fairloop.db.models import Assignment, QualificationAttempt
 from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, NotFound, NotNow
-from fairloop.services.access import WORK_VIEW, project_for_worker
+from fairloop.services.access import WORK_VIEW, WorkView, project_for_worker
 from fairloop.services.work import assign
 from fairloop.services.work import scheduling as sql
+from fairloop.services.work.rows import Attempt
 
 _HELD = (
     select(Assignment.id)
@@ -33,14 +34,14 @@ _HELD = (
 )
 
 
-def _rule(project: Any) -> rule.QualificationRule:
+def _rule(project: WorkView) -> rule.QualificationRule:
     q = project.spec.get("qualification")
     if not q:
         raise NotFound("this project has no qualification test", field="project_id")
     return rule.QualificationRule(q["items"], q["pass"], q["retake_after_hours"])
 
 
-def _attempt(row: Any) -> rule.Attempt | None:
+def _attempt(row: Attempt | None) -> rule.Attempt | None:
     if row is None:
         return None
     return rule.Attempt(row.started_at, row.answered, row.correct, row.finished_at)
@@ -60,7 +61,9 @@ def status(
         return _status_json(qrule, last, now)
 
 
-def _status_json(qrule: rule.QualificationRule, last: Any, now: datetime) -> dict[str, Any]:
+def _status_json(
+    qrule: rule.QualificationRule, last: Attempt | None, now: datetime
+) -> dict[str, Any]:
     attempt = _attempt(last)
     retake = rule.retake_at(qrule, attempt)
     if last is None:
@@ -110,9 +113,9 @@ def _open_attempt(
 ) -> datetime:
     """The open attempt's start; a new attempt when the last one is finished and the
     retake rule allows. Refuses a worker who passed already."""
-    last = conn.execute(sql.LAST_ATTEMPT, params).first()
+    last: Attempt | None = conn.execute(sql.LAST_ATTEMPT, params).first()
     if last is not None and last.finished_at is None:
-        return last.started_at  # type: ignore[no-any-return]
+        return last.started_at
     if last is not None and last.passed:
         raise Conflict("you passed this qualification already", field="qualification")
     if not rule.may_start_attempt(qrule, _attempt(last), now):

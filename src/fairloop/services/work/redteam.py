@@ -14,8 +14,9 @@ import time
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import anyio.to_thread
@@ -26,11 +27,12 @@ from fairloop.assist.config import ModelConfig
 from fairloop.assist.connector import Message, ModelError
 from fairloop.assist.openai import OpenAIChat
 from fairloop.assist.outbound import Target, check_url, pin
-from fairloop.db.base import utcnow
+from fairloop.db.base import table_of, utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Project, Turn
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
+from fairloop.domain.tasks.base import TaskBase
 from fairloop.domain.tasks.redteam import RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
 from fairloop.services.access import check_leased, check_owner, own_assignment
@@ -52,7 +54,16 @@ class PendingTurn:
     """Where the call goes: the model's address as checked when the message was stored."""
 
 
-def turn_json(turn: Any) -> dict[str, Any]:
+class StoredTurn(Protocol):
+    """A turn as stored: a Turn, or the values just inserted."""
+
+    seq: int
+    role: str
+    content: str
+    created_at: datetime
+
+
+def turn_json(turn: StoredTurn) -> dict[str, Any]:
     return {
         "seq": turn.seq,
         "role": turn.role,
@@ -74,7 +85,7 @@ def model_key(model: ModelConfig, *, field: str) -> str | None:
     return key
 
 
-def check_launch(task: Any) -> None:
+def check_launch(task: TaskBase) -> None:
     """What a red-team project needs before it may start: a reachable, allowed model
     host and its key present on the server. Called when a project is created."""
     if not isinstance(task, RedteamTask):
@@ -105,7 +116,7 @@ def _turns(session: Session, assignment_id: int) -> list[Turn]:
     return list(session.scalars(query))
 
 
-def _content(content: Any, task: RedteamTask) -> str:
+def _content(content: object, task: RedteamTask) -> str:
     if not isinstance(content, str) or not content.strip():
         raise InvalidInput("content must be a non-empty message", field="content")
     if len(content) > task.max_message_chars:
@@ -132,11 +143,20 @@ _SAID = (
     .where(Turn.assignment_id == bindparam("assignment_id"))
     .order_by(Turn.seq)
 )
-_ADD_TURN = insert(Turn.__table__)
+_ADD_TURN = insert(table_of(Turn))
+
+
+class _TurnContext(Protocol):
+    """A row of _TURN_CONTEXT."""
+
+    worker_id: int
+    state: str
+    severity: int | None
+    spec: dict[str, Any]
 
 
 def begin_turn(
-    db: Database, actor: Actor, assignment_id: int, content: Any, *, retry: bool = False
+    db: Database, actor: Actor, assignment_id: int, content: object, *, retry: bool = False
 ) -> PendingTurn:
     """Store the worker's message (or find the unanswered one, on retry).
 
@@ -175,7 +195,7 @@ def begin_turn(
 
 def _leased_turn_context(
     conn: Connection, db: Database, actor: Actor, assignment_id: int, *, lock: bool = True
-) -> Any:
+) -> _TurnContext:
     """The assignment's state, item severity and project spec; 404/409 as for a lease."""
     context = _TURN_CONTEXT_LOCKED if lock and db.is_postgres else _TURN_CONTEXT
     row = conn.execute(context, {"assignment_id": assignment_id}).first()
@@ -183,7 +203,11 @@ def _leased_turn_context(
 
 
 def _new_message(
-    conn: Connection, assignment_id: int, said: list[Message], content: Any, task: RedteamTask
+    conn: Connection,
+    assignment_id: int,
+    said: list[Message],
+    content: object,
+    task: RedteamTask,
 ) -> Message:
     """Store the worker's next message, if the conversation has room for it."""
     text = _content(content, task)
@@ -230,7 +254,9 @@ async def reply_pieces(pending: PendingTurn, *, live: bool = True) -> AsyncItera
         yield piece
 
 
-_LIMITERS: weakref.WeakKeyDictionary[Any, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 TURN_THREADS = 2
 
 
@@ -265,7 +291,7 @@ async def turn_events(db: Database, pending: PendingTurn) -> AsyncIterator[dict[
 
 
 async def start_turn(
-    db: Database, actor: Actor, assignment_id: int, content: Any, *, retry: bool = False
+    db: Database, actor: Actor, assignment_id: int, content: object, *, retry: bool = False
 ) -> PendingTurn:
     return await anyio.to_thread.run_sync(
         lambda: begin_turn(db, actor, assignment_id, content, retry=retry), limiter=turn_limiter()

@@ -43,6 +43,7 @@ from fairloop.db.models import (
     WorkerSkill,
 )
 from fairloop.domain import scheduling as rule
+from fairloop.services.work.rows import Counters, ItemRow
 
 P: Any = bindparam("project_id")
 W: Any = bindparam("worker_id")
@@ -99,7 +100,7 @@ WORKER_STATE = {pg: _worker_state(postgres=pg) for pg in (False, True)}
 @dataclass(frozen=True)
 class WorkerState:
     held: list[int]
-    counters: Any  # the row, or None before the worker's first lease here
+    counters: Counters | None  # None before the worker's first lease here
     skills: dict[str, int]
     opted: list[str]
 
@@ -227,7 +228,7 @@ CANDIDATES = {
 
 def pick(
     conn: Connection, kind: str, params: dict[str, Any], *, postgres: bool, hazard_ok: bool
-) -> Any:
+) -> ItemRow | None:
     """The next item row of ``kind``, locked where the database can lock rows.
 
     On PostgreSQL the candidate is taken FOR UPDATE SKIP LOCKED; every lease of an item

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from fairloop.db.base import table_of
 from fairloop.db.models import Item, ProjectWorker, QualificationAttempt, Submission
 from fairloop.domain import scheduling as rule
 from fairloop.services.work import skills
+from fairloop.services.work.rows import CountedItem, SubmitAssignment
 
 # project_id first: the (project_id, item_id) index serves it.
 _ANSWERS = (
@@ -26,6 +28,7 @@ _ANSWERS = (
         Submission.counted.is_(True),
     )
 )
+_ATTEMPTS = table_of(QualificationAttempt)
 _SET_WANTED = update(Item).where(Item.id == bindparam("item_id")).values(wanted=bindparam("n"))
 # Bind names differ from the column names: an UPDATE reserves those for its SET.
 _W = (
@@ -43,7 +46,11 @@ _SCORE_GOLD = (
 
 
 def after_counted(
-    conn: Connection, assignment: Any, item: Any, answer: dict[str, Any], now: datetime
+    conn: Connection,
+    assignment: SubmitAssignment,
+    item: CountedItem,
+    answer: dict[str, Any],
+    now: datetime,
 ) -> None:
     """``assignment`` is the submit's row (project spec included); ``item`` has the
     item's ``kind``, ``gold`` and ``wanted``."""
@@ -80,7 +87,7 @@ def _score_attempt(
     conn: Connection, spec: dict[str, Any], ids: dict[str, int], correct: bool, now: datetime
 ) -> None:
     """Count one answer into the worker's open attempt; the last one decides it."""
-    table: Any = QualificationAttempt.__table__
+    table = _ATTEMPTS
     attempt = conn.execute(
         select(table)
         .where(

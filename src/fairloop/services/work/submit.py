@@ -22,6 +22,7 @@ from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict
 from fairloop.services.access import check_leased, check_owner
 from fairloop.services.work.answer_refs import check_references
+from fairloop.services.work.rows import CountedItem, StoredSubmission, SubmitAssignment
 from fairloop.services.work.scoring import after_counted
 
 _COLUMNS = (
@@ -84,7 +85,7 @@ _CLOSE = (
 )
 
 
-def submission_json(row: Any) -> dict[str, Any]:
+def submission_json(row: StoredSubmission) -> dict[str, Any]:
     return {
         "id": row.id,
         "assignment_id": row.assignment_id,
@@ -107,7 +108,9 @@ def _check_key(key: str | None) -> str:
     return key.strip()
 
 
-def _replay(session: Connection, actor: Actor, key: str, assignment_id: int) -> Any:
+def _replay(
+    session: Connection, actor: Actor, key: str, assignment_id: int
+) -> StoredSubmission | None:
     earlier = session.execute(_BY_KEY, {"worker_id": actor.id, "key": key}).first()
     if earlier is not None and earlier.assignment_id != assignment_id:
         raise Conflict(
@@ -122,7 +125,7 @@ def submit(
     assignment_id: int,
     answer: Any,
     *,
-    active_seconds: Any,
+    active_seconds: object,
     idempotency_key: str | None,
     now: datetime | None = None,
 ) -> tuple[dict[str, Any], bool]:
@@ -152,8 +155,8 @@ def _submit(
     with db.core_transaction() as session:
         # Lock first: a concurrent replay waits here, then finds the stored submission.
         params = {"assignment_id": assignment_id, "worker_id": actor.id, "key": key}
-        a = session.execute(_BY_ID_LOCKED if db.is_postgres else _BY_ID, params).first()
-        a = check_owner(a, actor, assignment_id)
+        found = session.execute(_BY_ID_LOCKED if db.is_postgres else _BY_ID, params).first()
+        a: SubmitAssignment = check_owner(found, actor, assignment_id)
         # An ended assignment is looked up again: on PostgreSQL a replay that waited for
         # the lock still has the snapshot from before the first submission committed.
         if a.earlier_id is not None or a.state != "leased":
@@ -165,7 +168,7 @@ def _submit(
         check_references(session, a, stored)
         # Counted only while the item is under its overlap: late work beyond it is paid
         # but never makes an item exceed its overlap.
-        item = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
+        item: CountedItem | None = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
         counted = item is not None
         seconds = active_seconds(
             claimed=claimed,
