@@ -17,8 +17,10 @@ from fairloop.db.migrate import upgrade
 from fairloop.db.models import Base
 from tests.servers import serving
 
-# The scripted chat model on loopback (red-team tests): fixtures model_server.
-pytest_plugins = ["tests.factories.model"]
+# Fixtures kept with their builders: model_server (the scripted chat model on
+# loopback, red-team tests), cli (the command line over the test's database) and
+# media_dir (recording tests).
+pytest_plugins = ["tests.factories.model", "tests.factories.cli", "tests.factories.media"]
 
 IN_CI = os.environ.get("CI") == "true"
 PG_URL = os.environ.get(

@@ -4,56 +4,12 @@ storage, authorisation and the export that ``datasets`` loads as Audio."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import math
-import struct
-import wave
-from pathlib import Path
 
 import pytest
 
-from fairloop.domain.specs import parse_spec
-from fairloop.services.projects import create_project
-from fairloop.settings import get_settings
 from tests import factories as f
-from tests.factories.model import record_spec
-
-
-def wav_bytes(seconds: float, *, rate: int = 16_000) -> bytes:
-    """A mono 16-bit sine tone of ``seconds``."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        frames = int(seconds * rate)
-        out.writeframes(
-            b"".join(struct.pack("<h", int(6000 * math.sin(i / 8))) for i in range(frames))
-        )
-    return buf.getvalue()
-
-
-@pytest.fixture
-def media_dir(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FAIRLOOP_MEDIA_DIR", str(tmp_path / "media"))
-    get_settings.cache_clear()
-    yield tmp_path / "media"
-    get_settings.cache_clear()
-
-
-def leased(db, http, **task):
-    requester, rtoken = f.user(db, "requester")
-    project_id = create_project(db, requester, parse_spec(record_spec(**task)))
-    f.add_items(db, requester, project_id, [{"id": "s1", "data": {"script": "The cat sat."}}])
-    _, token = f.consented_worker(db, project_id)
-    api = http(token)
-    lease = api.post(f"/api/v1/projects/{project_id}/assignments").json()
-    return project_id, api, lease["id"], http(rtoken)
-
-
-def upload(api, aid, data, *, name="take.webm", mime="audio/webm"):
-    return api.post(f"/api/v1/assignments/{aid}/media", files={"file": (name, data, mime)})
+from tests.factories.media import leased, upload, wav_bytes
 
 
 def test_wav_take_stored_submitted_exported(db, http, media_dir, tmp_path):

@@ -11,7 +11,7 @@ from fairloop.domain.specs import parse_spec
 from fairloop.services.exports import export_rows
 from fairloop.services.projects import create_project
 from tests import factories as f
-from tests.browser.test_label_flow import log_in
+from tests.factories.browser import log_in
 from tests.factories.feedback import feedback_spec, item
 
 pytestmark = pytest.mark.browser

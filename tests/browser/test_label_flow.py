@@ -7,16 +7,9 @@ import json
 import pytest
 
 from tests import factories as f
+from tests.factories.browser import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_keyboard_labelling_then_export(site, page_factory, tmp_path):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from fairloop.db.models import Assignment, Submission
 from fairloop.services.pay.review import review
 from tests import factories as f
-from tests.browser.test_label_flow import log_in
+from tests.factories.browser import log_in
 
 pytestmark = pytest.mark.browser
 

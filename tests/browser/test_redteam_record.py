@@ -14,17 +14,10 @@ from fairloop.services.projects import create_project
 from fairloop.settings import get_settings
 from tests import factories as f
 from tests.browser.conftest import ARGS, CHROMIUM
-from tests.browser.test_label_flow import log_in
+from tests.factories.browser import log_in, start_task
 from tests.factories.model import record_spec, redteam_spec
 
 pytestmark = pytest.mark.browser
-
-
-def start_task(page, base, project_id):
-    page.goto(f"{base}/work/projects/{project_id}")
-    page.get_by_role("button", name="I have read this and consent").click()
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_url("**/work/assignments/*")
 
 
 def test_red_team_chat_with_streaming_collapse_and_retry(site, page_factory, model_server):

@@ -16,7 +16,7 @@ from fairloop.db.models import Assignment, AuditEntry, Item
 from fairloop.services.work.assign import lease_next
 from fairloop.services.work.submit import submit
 from tests import factories as f
-from tests.browser.test_label_flow import log_in
+from tests.factories.browser import log_in
 
 pytestmark = pytest.mark.browser
 

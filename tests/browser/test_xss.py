@@ -10,8 +10,7 @@ from fairloop.domain.specs import parse_spec
 from fairloop.services.inbox import post_notice
 from fairloop.services.projects import create_project
 from tests import factories as f
-from tests.browser.test_label_flow import log_in
-from tests.browser.test_redteam_record import start_task
+from tests.factories.browser import log_in, start_task
 from tests.factories.model import redteam_spec
 
 pytestmark = pytest.mark.browser

@@ -10,34 +10,10 @@ import sys
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from fairloop.services.projects import consent
 from tests import factories as f
-
-
-@pytest.fixture
-def cli(db, tmp_path):
-    env = {**os.environ, "FAIRLOOP_DATABASE_URL": db.url, "COLUMNS": "200"}
-
-    def run(*args, stdin=None):
-        return subprocess.run(
-            [sys.executable, "-m", "fairloop", *map(str, args)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            input=stdin,
-            timeout=120,
-        )
-
-    return run
-
-
-def write_spec(tmp_path, body):
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(body))
-    return path
+from tests.factories.cli import one_line_error, write_spec
 
 
 def test_users_projects_items_export(cli, db, tmp_path):
@@ -99,14 +75,6 @@ def test_parquet_and_jsonl_imports(cli, db, tmp_path):
     done = cli("items", "import", project_id, tmp_path / "items.jsonl")
     assert done.returncode == 0, done.stderr
     assert f.row_counts(db)["items"] == 4
-
-
-def one_line_error(result):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_spec_missing_disclosure_purpose(cli, db, tmp_path):

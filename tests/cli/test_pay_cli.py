@@ -8,7 +8,6 @@ from fairloop.services.accounts import create_user
 from fairloop.services.pay.review import review
 from fairloop.services.projects import consent
 from tests import factories as f
-from tests.cli.test_cli import cli  # noqa: F401  (the fixture)
 from tests.factories.pay import entries
 
 
@@ -17,7 +16,7 @@ def read(path):
         return list(csv.DictReader(handle))
 
 
-def test_settle_then_payouts_then_mark_paid_once(cli, db, tmp_path):  # noqa: F811
+def test_settle_then_payouts_then_mark_paid_once(cli, db, tmp_path):
     requester, _ = f.user(db, "requester")
     project_id = f.project(db, requester, items=2, overlap=1)
     # An address a spreadsheet would run as a formula: the CSV must not let it.
@@ -47,7 +46,7 @@ def test_settle_then_payouts_then_mark_paid_once(cli, db, tmp_path):  # noqa: F8
     assert read(out) == []
 
 
-def test_payouts_need_a_csv_file(cli, tmp_path):  # noqa: F811
+def test_payouts_need_a_csv_file(cli, tmp_path):
     bad = cli("pay", "payouts", "--out", tmp_path / "payouts.xlsx")
     assert bad.returncode == 1
     assert bad.stderr.strip() == "error (invalid) [--out]: the payouts file must end in .csv"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REFDATA = Path(__file__).parents[2] / ".." / "shared" / "refdata"
+from tests.factories.refdata import refdata
 
 
 @pytest.fixture
@@ -63,10 +63,8 @@ def test_aggregate_writes_item_label_confidence(cli, tmp_path: Path, method: str
 
 
 def test_aggregate_ds_on_the_anaesthetists(cli, tmp_path: Path) -> None:
-    source = REFDATA / "dawid_skene" / "ds1979_anaesthetists.csv"
-    if not source.exists():
-        pytest.skip(f"reference data not found at {source}")
-    expected = json.loads((source.parent / "expected.json").read_text())
+    source = refdata("dawid_skene", "ds1979_anaesthetists.csv")
+    expected = json.loads(refdata("dawid_skene", "expected.json").read_text())
     out, workers = tmp_path / "out.csv", tmp_path / "workers.csv"
     result = cli("aggregate", source, "--method", "ds", "--out", out, "--workers-out", workers)
     assert result.returncode == 0, result.stderr
@@ -84,9 +82,7 @@ def test_wmv_takes_gold_weights(cli, tmp_path: Path) -> None:
 
 
 def test_agreement_prints_one_json_object(cli, tmp_path: Path) -> None:
-    source = REFDATA / "krippendorff" / "wikipedia.csv"
-    if not source.exists():
-        pytest.skip(f"reference data not found at {source}")
+    source = refdata("krippendorff", "wikipedia.csv")
     result = cli("agreement", source, "--metric", "alpha", "--level", "interval")
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)

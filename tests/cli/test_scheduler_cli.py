@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fairloop.services.work.skills import my_skills
 from tests import factories as f
-from tests.cli.test_cli import cli, one_line_error, write_spec  # noqa: F401 (fixture)
+from tests.factories.cli import one_line_error, write_spec
 
 
-def test_grant_skill_and_its_errors(cli, db):  # noqa: F811
+def test_grant_skill_and_its_errors(cli, db):
     worker, _ = f.user(db, "worker")
     result = cli("users", "grant-skill", worker.email, "language:sw", "--level", "2")
     assert result.returncode == 0, result.stderr
@@ -18,7 +18,7 @@ def test_grant_skill_and_its_errors(cli, db):  # noqa: F811
     assert "[email]" in line
 
 
-def test_projects_create_names_a_bad_dynamic_overlap(cli, db, tmp_path):  # noqa: F811
+def test_projects_create_names_a_bad_dynamic_overlap(cli, db, tmp_path):
     f.user(db, "requester", org="Lab")
     before = f.row_counts(db)
     body = f.spec(overlap={"min": 5, "max": 3, "confidence": 0.9})
@@ -27,7 +27,7 @@ def test_projects_create_names_a_bad_dynamic_overlap(cli, db, tmp_path):  # noqa
     assert f.row_counts(db) == before
 
 
-def test_a_csv_item_with_a_malformed_skill_names_line_and_field(cli, db, tmp_path):  # noqa: F811
+def test_a_csv_item_with_a_malformed_skill_names_line_and_field(cli, db, tmp_path):
     requester, _ = f.user(db, "requester")
     project_id = f.project(db, requester)
     (tmp_path / "items.csv").write_text('id,text,skills\n1,hello,language:sw\n2,habari,"sw, en"\n')
@@ -37,7 +37,7 @@ def test_a_csv_item_with_a_malformed_skill_names_line_and_field(cli, db, tmp_pat
     assert f.row_counts(db) == before
 
 
-def test_a_qualification_larger_than_the_gold_refuses_the_import(cli, db, tmp_path):  # noqa: F811
+def test_a_qualification_larger_than_the_gold_refuses_the_import(cli, db, tmp_path):
     requester, _ = f.user(db, "requester")
     project_id = f.project(db, requester, qualification={"items": 5, "pass": 0.8})
     (tmp_path / "items.jsonl").write_text('{"data": {"text": "a"}, "gold": "toxic"}\n')

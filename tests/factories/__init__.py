@@ -67,12 +67,17 @@ def spec(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def user(db: Database, role: str = "worker", *, org: str | None = None) -> tuple[Actor, str]:
-    """A user with password PASSWORD; returns (actor, API token)."""
+def user(
+    db: Database, role: str = "worker", *, org: str | None = None, password: str | None = PASSWORD
+) -> tuple[Actor, str]:
+    """A user with ``password`` (PASSWORD); returns (actor, API token).
+
+    ``password=None`` makes a token-only user: no argon2 hash, which costs about half a
+    second a user here, so property tests that make many users pass it."""
     n = next(_seq)
     if role == "requester" and org is None:
         org = "Test Lab"
-    return create_user(db, f"{role}{n}@example.org", role=role, password=PASSWORD, org=org)
+    return create_user(db, f"{role}{n}@example.org", role=role, password=password, org=org)
 
 
 def project(db: Database, requester: Actor, *, items: int = 0, **overrides: Any) -> int:
@@ -101,8 +106,10 @@ def add_items(db: Database, requester: Actor, project_id: int, rows: list[dict[s
     return import_items(db, requester, project_id, source)
 
 
-def consented_worker(db: Database, project_id: int) -> tuple[Actor, str]:
-    actor, token = user(db, "worker")
+def consented_worker(
+    db: Database, project_id: int, *, password: str | None = PASSWORD
+) -> tuple[Actor, str]:
+    actor, token = user(db, "worker", password=password)
     consent(db, actor, project_id)
     return actor, token
 

@@ -1,21 +1,9 @@
-"""Shared builders for the quality tests: the reference data folder and synthetic crowds."""
+"""Shared builders for the quality tests: synthetic crowds (the published reference
+data is read through tests.factories.refdata)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
-
-REFDATA = Path(__file__).parents[2] / ".." / "shared" / "refdata"
-
-
-def refdata(*parts: str) -> Path:
-    """A reference file, or skip: the data lives beside the repository, never in it."""
-    path = REFDATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path.resolve()} (expected ../shared/refdata)")
-    return path
 
 
 def crowd(

@@ -16,7 +16,7 @@ from fairloop.quality import (
     krippendorff_alpha,
     percent_agreement,
 )
-from tests.quality.conftest import refdata
+from tests.factories.refdata import refdata
 
 FILES = {
     "wikipedia": "wikipedia.csv",

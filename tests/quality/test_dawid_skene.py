@@ -9,7 +9,7 @@ import pyarrow.csv as pv
 import pytest
 
 from fairloop.quality import dawid_skene
-from tests.quality.conftest import refdata
+from tests.factories.refdata import refdata
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fairloop.db.models import User
 from tests import factories as f
-from tests.web.test_pages import csrf_of, login
+from tests.factories.web import csrf_of, login
 
 
 def test_password_hashes_are_argon2id_with_at_least_the_owasp_cost(db):

@@ -31,8 +31,8 @@ from fairloop.services.inbox import post_notice
 from fairloop.services.projects import create_project
 from fairloop.settings import get_settings
 from tests import factories as f
-from tests.api.test_record_api import wav_bytes
 from tests.conftest import clean
+from tests.factories.media import wav_bytes
 from tests.factories.model import record_spec
 from tests.security.routes import STATIC, all_routes, query_params
 

@@ -44,7 +44,7 @@ def assert_secure_headers(response: httpx.Response) -> None:
 
 @pytest.fixture
 def signed_in(http, db):
-    from tests.web.test_pages import login
+    from tests.factories.web import login
 
     worker, _ = f.user(db, "worker")
     return login(http, worker.email)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fairloop.db.models import Media
 from tests import factories as f
-from tests.api.test_record_api import leased, media_dir, upload, wav_bytes  # noqa: F401
+from tests.factories.media import leased, upload, wav_bytes
 
 SCRIPT = b"<script>alert(document.domain)</script>"
 DISGUISED = {
@@ -26,7 +26,7 @@ DISGUISED = {
 
 
 @pytest.mark.parametrize("kind", sorted(DISGUISED))
-def test_pages_dressed_as_audio_are_refused_and_nothing_is_kept(db, http, media_dir, kind):  # noqa: F811
+def test_pages_dressed_as_audio_are_refused_and_nothing_is_kept(db, http, media_dir, kind):
     _project, api, aid, _req = leased(db, http)
     before = f.row_counts(db)
     for name, mime in (("take.wav", "audio/wav"), ("take.html", "text/html")):
@@ -37,7 +37,7 @@ def test_pages_dressed_as_audio_are_refused_and_nothing_is_kept(db, http, media_
     assert not media_dir.exists() or not [p for p in media_dir.rglob("*") if p.is_file()]
 
 
-def test_the_name_and_declared_type_count_for_nothing(db, http, media_dir):  # noqa: F811
+def test_the_name_and_declared_type_count_for_nothing(db, http, media_dir):
     _project, api, aid, req = leased(db, http)
     done = upload(api, aid, wav_bytes(1.5), name="../../../evil.html", mime="text/html")
     assert done.status_code == 201, done.text

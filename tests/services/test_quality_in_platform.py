@@ -139,7 +139,7 @@ def test_quality_over_http_and_on_the_project_page(db, http):
     api = http(token)
     body = api.get(f"/api/v1/projects/{project_id}/quality").json()
     assert body["questions"][0]["alpha"] == pytest.approx(1.0)
-    from tests.web.test_pages import login
+    from tests.factories.web import login
 
     page = login(http, requester.email).get(f"/projects/{project_id}")
     assert page.status_code == 200

@@ -7,21 +7,7 @@ import re
 import pytest
 
 from tests import factories as f
-
-
-def login(http, email):
-    client = http()
-    form = client.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    done = client.post(
-        "/login", data={"email": email, "password": f.PASSWORD, "csrf": token, "next": ""}
-    )
-    assert done.status_code == 303, done.text
-    return client
-
-
-def csrf_of(html):
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+from tests.factories.web import csrf_of, login
 
 
 def test_pages_need_a_login(http, db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fairloop.services.pay.review import review
 from tests import factories as f
-from tests.web.test_pages import csrf_of, login
+from tests.factories.web import csrf_of, login
 
 
 def test_a_rejected_worker_appeals_from_the_earnings_page(http, db):

@@ -4,7 +4,7 @@ the test's items use the task page, a pass leads back to work."""
 from __future__ import annotations
 
 from tests import factories as f
-from tests.web.test_pages import csrf_of, login
+from tests.factories.web import csrf_of, login
 
 
 def test_start_leads_to_the_test_then_to_work(http, db):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from fairloop.db.models import Consent, Submission
 from fairloop.services.inbox import post_notice
 from tests import factories as f
-from tests.web.test_pages import csrf_of, login
+from tests.factories.web import csrf_of, login
 
 
 def test_withdraw_consent_from_the_project_page(http, db):

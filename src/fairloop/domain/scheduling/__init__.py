@@ -1,26 +1,15 @@
 """Who may get which item next: the rule, over plain values.
 
-- :mod:`.leases`: queue order, room under overlap, lease expiry, credited time.
+- :mod:`.leases`: queue order, room under overlap, pending leases (fewer while
+  work is scarce), lease expiry, credited time.
 - :mod:`.overlap`: fixed and dynamic overlap; :func:`item_confidence`.
 - :mod:`.gold`: gold mixed in at ``gold_rate``; the qualification test.
 - :mod:`.skills`: skill requirements with levels.
-- :mod:`.choose`: the whole rule over plain data, as the property tests drive it.
 
 The service turns the rule into indexed SQL; :func:`has_room` is checked again
 under the item's lock.
 """
 
-from fairloop.domain.scheduling.choose import (
-    SCARCITY_FACTOR,
-    ItemState,
-    Refused,
-    Rules,
-    WorkerState,
-    check_worker,
-    choose,
-    open_for,
-    pending_cap,
-)
 from fairloop.domain.scheduling.gold import (
     Attempt,
     QualificationRule,
@@ -31,10 +20,12 @@ from fairloop.domain.scheduling.gold import (
 )
 from fairloop.domain.scheduling.leases import (
     MAX_PENDING,
+    SCARCITY_FACTOR,
     credited_seconds,
     has_room,
     lease_expiry,
     lease_is_live,
+    pending_cap,
     queue_order,
 )
 from fairloop.domain.scheduling.overlap import (
@@ -60,16 +51,10 @@ __all__ = [
     "MAX_PENDING",
     "SCARCITY_FACTOR",
     "Attempt",
-    "ItemState",
     "OverlapRule",
     "QualificationRule",
-    "Refused",
-    "Rules",
-    "WorkerState",
     "answer_key",
     "attempt_passed",
-    "check_worker",
-    "choose",
     "credited_seconds",
     "gold_accuracies",
     "gold_due",
@@ -82,7 +67,6 @@ __all__ = [
     "may_start_attempt",
     "meets",
     "one_coin_posterior",
-    "open_for",
     "parse_skill",
     "pending_cap",
     "queue_order",
