@@ -6,7 +6,10 @@ import re
 
 import pytest
 
+from fairloop.domain.specs import parse_spec
+from fairloop.services.projects import create_project
 from tests import factories as f
+from tests.factories.feedback import feedback_spec
 from tests.factories.web import csrf_of, login
 
 
@@ -155,3 +158,17 @@ def test_pages_of_the_other_role_are_403(http, db):
     assert login(http, worker.email).get("/projects").status_code == 403
     requester, _ = f.user(db, "requester")
     assert login(http, requester.email).get("/work").status_code == 403
+
+
+def test_the_export_menu_offers_only_the_datasets_the_project_gives(http, db):
+    requester, _ = f.user(db, "requester")
+    label_id = f.project(db, requester, items=1)
+    compare_id = create_project(db, requester, parse_spec(feedback_spec("compare")))
+    client = login(http, requester.email)
+    for project_id, offered in ((label_id, ["raw", "aggregated"]), (compare_id, ["raw", "dpo"])):
+        menu = client.get(f"/projects/{project_id}").text
+        select = menu[menu.index('<select id="format"') : menu.index("</select>")]
+        assert re.findall(r'<option value="([^"]+)">', select) == offered
+    refused = client.get(f"/projects/{label_id}/export?format=dpo")
+    assert refused.status_code == 422
+    assert "this project exports: raw, aggregated" in refused.text
