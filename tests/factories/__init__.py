@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from fairloop.io.items import ItemFile
 from fairloop.services.accounts import create_user
 from fairloop.services.import_items import import_items
 from fairloop.services.projects import consent, create_project
+from fairloop.services.work.submit import submit
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -168,3 +170,26 @@ def submissions_of(db: Database, worker_id: int) -> list[int]:
                 .order_by(Submission.id)
             )
         )
+
+
+def answer_label(
+    db: Database,
+    worker: Actor,
+    assignment_id: int,
+    *,
+    label: str = "toxic",
+    seconds: int = 0,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Submit ``label`` for the worker's assignment through the service, once (the
+    key is the assignment's)."""
+    stored, _replayed = submit(
+        db,
+        worker,
+        assignment_id,
+        {"label": label},
+        active_seconds=seconds,
+        idempotency_key=f"k{assignment_id}",
+        now=now,
+    )
+    return stored

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from fairloop.db.engine import Database
+from tests import factories as f
 
 
 @pytest.fixture
@@ -48,3 +49,21 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def refused_import(
+    cli: Callable[..., subprocess.CompletedProcess[str]],
+    db: Database,
+    path: Path,
+    text: str,
+    **spec: Any,
+) -> str:
+    """Import ``text`` written to ``path`` into a new project (``spec`` overrides):
+    the one line of error, once it is checked that nothing was stored."""
+    requester, _ = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, **spec)
+    path.write_text(text)
+    before = f.row_counts(db)
+    line = one_line_error(cli("items", "import", project_id, path))
+    assert f.row_counts(db) == before
+    return line

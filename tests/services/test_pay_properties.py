@@ -21,7 +21,6 @@ from fairloop.services.pay import review
 from fairloop.services.pay.earnings import my_earnings
 from fairloop.services.pay.settle import floor_pay, settle, settled_time
 from fairloop.services.work.assign import lease_next, release
-from fairloop.services.work.submit import submit
 from tests import factories as f
 from tests.conftest import clean
 from tests.factories.pay import T0, beat, exam_lease, fail_test, pass_exam
@@ -75,15 +74,7 @@ def _do_task(db, worker, pid, now, seconds, outcome):
         return now
     end = beat(db, worker, lease.id, now, seconds)
     if outcome == "submit":
-        submit(
-            db,
-            worker,
-            lease.id,
-            {"label": "toxic"},
-            active_seconds=0,
-            idempotency_key=f"k{lease.id}",
-            now=end,
-        )
+        f.answer_label(db, worker, lease.id, seconds=0, now=end)
     elif outcome == "release":
         release(db, worker, lease.id, now=end)
     else:  # walk away: the lease runs out
