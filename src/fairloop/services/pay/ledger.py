@@ -2,11 +2,16 @@
 
 Every entry's ``idempotency_key`` is derived from its cause (``task_pay:submission:42``),
 and the key is unique: writing the same cause twice writes once, whoever races.
+
+Money only leaves a balance under :func:`lock_debits` (payouts, negative adjustments):
+one such writer at a time, each deciding on what it read after taking the lock, so no
+two of them spend the same cents. Credits (pay, top-ups, bonuses) need no lock: they
+only ever raise a balance.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Insert, func, select
+from sqlalchemy import Connection, Insert, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,11 +21,26 @@ from fairloop.domain.pay import KINDS
 
 Conn = Session | Connection
 
+DEBIT_LOCK = 7_270_015
+"""The PostgreSQL advisory lock held by whatever takes money out of a balance
+(settlement holds 7_270_005; the two never wait for each other)."""
+
+
+def _dialect(conn: Conn) -> str:
+    return conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
+
+
+def lock_debits(conn: Conn) -> None:
+    """Take the debit lock until this transaction ends: call it before reading any
+    balance a debit is decided on. On SQLite the write transaction (``BEGIN
+    IMMEDIATE``) is the lock already: one writer at a time."""
+    if _dialect(conn) == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEBIT_LOCK})
+
 
 def insert_ignoring_duplicates(conn: Conn) -> Insert:
     """``INSERT .. ON CONFLICT DO NOTHING`` into the ledger, for either database."""
-    dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
-    if dialect == "postgresql":
+    if _dialect(conn) == "postgresql":
         return postgresql.insert(LedgerEntry).on_conflict_do_nothing(
             index_elements=["idempotency_key"]
         )

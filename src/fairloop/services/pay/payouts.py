@@ -1,4 +1,11 @@
-"""Payouts: what each worker is owed, and marking it paid (a ``payout`` entry)."""
+"""Payouts: what each worker is owed, and marking it paid (a ``payout`` entry).
+
+Exactly once: marking holds the ledger's debit lock (:func:`ledger.lock_debits`) and
+pays each worker's balance as read in one statement after taking it, so a settlement
+committing meanwhile is paid by the next marking, never by two. A payout's key names
+the payout before it, so two markings that read the same state write one payout,
+lock or no lock.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,8 @@ class Payout:
     entries: int
     first_entry_id: int
     last_entry_id: int
+    previous_payout_id: int = 0
+    """The worker's last payout entry in this currency (0: none yet)."""
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -38,7 +47,9 @@ class Payout:
 
 
 def _due(conn: Connection) -> list[Payout]:
-    """Per worker and currency: the balance, and the entries since the last payout."""
+    """Per worker and currency: the balance, and the entries since the last payout.
+
+    One statement, so one snapshot: every balance as of the same moment."""
     last_payout = (
         select(
             LedgerEntry.user_id.label("user_id"),
@@ -60,6 +71,7 @@ def _due(conn: Connection) -> list[Payout]:
             func.count(LedgerEntry.id).filter(new),
             func.min(LedgerEntry.id).filter(new),
             func.max(LedgerEntry.id),
+            func.max(since),
         )
         .join(User, User.id == LedgerEntry.user_id)
         .outerjoin(
@@ -82,10 +94,12 @@ def payouts_due(db: Database, actor: Actor) -> list[Payout]:
 def mark_paid(db: Database, actor: Actor) -> list[Payout]:
     """Write a ``payout`` entry for each amount due now; a second run writes none.
 
-    The key names the last entry paid, so the same balance is never paid twice.
+    Under the debit lock, and for the balance as of one snapshot: whatever commits
+    meanwhile (settlement, new work) stays in the balance for the next run.
     """
     _admin(actor)
     with db.core_transaction() as conn:
+        ledger.lock_debits(conn)
         paid = []
         for p in _due(conn):
             if ledger.write(
@@ -95,7 +109,7 @@ def mark_paid(db: Database, actor: Actor) -> list[Payout]:
                 kind="payout",
                 amount_minor=-p.amount_minor,
                 currency=p.currency,
-                key=f"payout:worker:{p.user_id}:{p.currency}:through:{p.last_entry_id}",
+                key=f"payout:worker:{p.user_id}:{p.currency}:after:{p.previous_payout_id}",
                 memo=f"paid out: entries {p.first_entry_id} to {p.last_entry_id}",
             ):
                 paid.append(p)
