@@ -95,7 +95,7 @@ def seed(db: Database) -> float:
                         "lease_expires_at": at + timedelta(minutes=30),
                         "ended_at": at,
                         "active_seconds": seconds,
-                        "heartbeat_seconds": seconds,
+                        "heartbeat_ms": seconds * 1000,
                         "kind": "task",
                     }
                 )

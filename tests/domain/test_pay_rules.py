@@ -1,25 +1,22 @@
-"""The pure pay rules: floor arithmetic, heartbeat credit, the check at publication."""
+"""The pure pay rules: floor arithmetic and the check at publication."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fairloop.domain.pay import (
-    MAX_GAP_SECONDS,
-    active_seconds,
     floor_owed,
     floor_problem,
     from_minor,
-    heartbeat_credit,
     hourly,
     to_minor,
     top_up,
 )
-from fairloop.domain.rejections import check_review, too_fast_evidence
+from fairloop.domain.rejections import Claim, check_review, too_fast_evidence
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 PAY = {"currency": "USD", "per_task": "0.20", "estimated_seconds": 60, "hourly_floor": "12.00"}
@@ -36,30 +33,6 @@ def test_a_top_up_brings_pay_to_at_least_the_floor_and_never_more_than_needed(fl
     assert (paid + gap) * 3600 >= floor * seconds
     if gap:  # the least whole minor unit that does it
         assert (paid + gap - 1) * 3600 < floor * seconds
-
-
-@given(gap=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
-def test_one_heartbeat_adds_at_most_the_cap(gap):
-    assert 0 <= heartbeat_credit(gap) <= MAX_GAP_SECONDS
-
-
-def test_without_heartbeats_a_claim_is_capped_by_wall_time_and_lease():
-    common = {"heartbeat_seconds": 0, "heartbeat_at": None, "leased_at": T0, "lease_minutes": 1}
-    assert active_seconds(claimed=500, now=T0 + timedelta(seconds=20), **common) == 20
-    assert active_seconds(claimed=500, now=T0 + timedelta(hours=1), **common) == 60
-
-
-def test_with_heartbeats_the_claim_is_ignored():
-    at = T0 + timedelta(seconds=45)
-    got = active_seconds(
-        claimed=10_000,
-        heartbeat_seconds=45,
-        heartbeat_at=at,
-        leased_at=T0,
-        now=at + timedelta(seconds=5),
-        lease_minutes=30,
-    )
-    assert got == 50
 
 
 def test_money_round_trips_and_rates():
@@ -83,4 +56,4 @@ def test_too_fast_needs_the_figures_to_show_it():
     assert too_fast_evidence(50, times) is not None
     assert too_fast_evidence(59, times) is None
     assert too_fast_evidence(1, [60] * 5) is None  # too few to judge
-    assert check_review("approve", None, None) == ("approve", None, "")
+    assert check_review("approve", None, None) == ("approve", None, Claim())

@@ -3,14 +3,14 @@ itself is property-tested on both databases in tests/services/test_scheduling_pr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fairloop.domain import scheduling as rule
-from fairloop.domain.scheduling import credited_seconds, has_room, queue_order
+from fairloop.domain.scheduling import has_room, queue_order
 from fairloop.domain.specs import load_spec_text
 
 LABELS = ["a", "b", "c"]
@@ -23,16 +23,6 @@ def test_room_means_staying_under_overlap(overlap, submissions, live):
     assert has_room(overlap=overlap, submissions=submissions, live_leases=live) == (
         submissions + live < overlap
     )
-
-
-@given(st.integers(0, 10**6), st.integers(0, 10**5), st.integers(1, 1440))
-def test_credited_time_never_exceeds_wall_time_or_the_lease(claimed, elapsed, lease_minutes):
-    now = T0 + timedelta(seconds=elapsed)
-    got = credited_seconds(claimed=claimed, leased_at=T0, now=now, lease_minutes=lease_minutes)
-    assert 0 <= got <= claimed
-    assert got <= elapsed and got <= lease_minutes * 60
-    if claimed <= min(elapsed, lease_minutes * 60):
-        assert got == claimed
 
 
 @given(

@@ -100,5 +100,9 @@ def pass_exam(db: Database, assignment_id: int, at: datetime) -> None:
         conn.execute(
             update(Assignment)
             .where(Assignment.id == assignment_id)
-            .values(state="submitted", ended_at=at, active_seconds=Assignment.heartbeat_seconds)
+            .values(
+                state="submitted",
+                ended_at=at,
+                active_seconds=(Assignment.heartbeat_ms + 999) / 1000,
+            )
         )

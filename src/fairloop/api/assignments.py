@@ -38,18 +38,30 @@ async def post_submission(
 @router.post("/{assignment_id}/release")
 async def post_release(assignment_id: Id, request: Request) -> dict[str, Any]:
     """Give the item back; the time worked is still paid."""
-    raw = await request.body()
-    body = require_object(await json_body(request)) if raw.strip() else {}
-    seconds = body.get("active_seconds")
+    seconds = (await _optional_body(request)).get("active_seconds")
     return await call_as_actor(
         request, lambda db, actor: assign.release(db, actor, assignment_id, active_seconds=seconds)
     )
 
 
+async def _optional_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    return require_object(await json_body(request)) if raw.strip() else {}
+
+
 @router.post("/{assignment_id}/heartbeat")
 async def post_heartbeat(assignment_id: Id, request: Request) -> dict[str, Any]:
-    """The page is visible and the worker active: the server credits the time since
-    the last heartbeat (at most 30 s), up to the lease."""
+    """The worker is there: the server credits the time since the last heartbeat, at
+    most 30 s, or with ``{"present_ms": N}`` (the client's cumulative count of time
+    present) what it counted since its last report, bounded by the wall time."""
+    present = (await _optional_body(request)).get("present_ms")
     return await call_as_actor(
-        request, lambda db, actor: worktime.heartbeat(db, actor, assignment_id)
+        request,
+        lambda db, actor: worktime.heartbeat(db, actor, assignment_id, present_ms=present),
     )
+
+
+@router.post("/{assignment_id}/extension")
+async def post_extension(assignment_id: Id, request: Request) -> dict[str, Any]:
+    """More time: the lease runs a full lease length from now."""
+    return await call_as_actor(request, lambda db, actor: worktime.extend(db, actor, assignment_id))

@@ -2,18 +2,16 @@
 
 Money is integer minor units (cents) with an ISO 4217 currency code; only currencies
 with two decimal places are accepted, so ``minor = amount * 100`` everywhere. Time is
-whole seconds, measured by the server from the heartbeats it receives.
+whole seconds, measured by the server (see :mod:`fairloop.domain.worktime`).
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
-from fairloop.domain.scheduling.leases import credited_seconds
 from fairloop.errors import InvalidInput
 
 _CODES = (
@@ -38,11 +36,6 @@ suspension pay come on top and never stand in for the floor."""
 
 FLOOR_KINDS = ("task_pay", "qualification_pay", "top_up")
 TIME_KINDS = ("task", "qualification", "training", "screening")
-
-HEARTBEAT_SECONDS = 15
-"""How often a task page sends a heartbeat while the worker is active."""
-MAX_GAP_SECONDS = 30
-"""The most one heartbeat can add: a longer silence means the worker was away."""
 
 AUTO_APPROVE_DAYS = 3
 MAX_AUTO_APPROVE_DAYS = 21
@@ -76,16 +69,6 @@ def floor_owed(floor_minor_per_hour: int, seconds: int) -> int:
 def top_up(*, floor_minor_per_hour: int, seconds: int, paid_minor: int) -> int:
     """The gap between floor pay for the time worked and what was paid (0 if none)."""
     return max(0, floor_owed(floor_minor_per_hour, seconds) - paid_minor)
-
-
-def heartbeat_credit(gap_seconds: float) -> int:
-    """Seconds one heartbeat adds: the gap since the last one, at most MAX_GAP_SECONDS."""
-    return max(0, min(int(gap_seconds), MAX_GAP_SECONDS))
-
-
-def measured_seconds(*, heartbeat_seconds: int, lease_seconds: int, elapsed: float) -> int:
-    """Active time of an assignment: its heartbeats, capped by the lease and the wall time."""
-    return max(0, min(heartbeat_seconds, lease_seconds, int(elapsed + 0.999)))
 
 
 @dataclass(frozen=True)
@@ -127,11 +110,13 @@ def floor_problem(pay: dict[str, Any], instance_minimum: Decimal | None) -> Floo
 
 def parse_minimums(default_currency: str, default: str, others: str) -> dict[str, Decimal]:
     """The instance's minimum hourly floors by currency, from the settings' text form
-    (``others`` as ``"GBP:9.00,EUR:11.00"``)."""
+    (``others`` as ``"GBP:12.21,EUR:11.00"``); where both name a currency, the higher
+    minimum holds (as ``Settings.minimum_floors``, which also refuses a minimum of 0)."""
     minimums = {default_currency: Decimal(default)}
     for part in filter(None, (p.strip() for p in others.split(","))):
         code, _, amount = part.partition(":")
-        minimums[code.strip().upper()] = Decimal(amount.strip())
+        value = Decimal(amount.strip())
+        minimums[code.strip().upper()] = max(value, minimums.get(code.strip().upper(), value))
     return minimums
 
 
@@ -159,32 +144,3 @@ def reported_seconds(value: object) -> int:
             f"active_seconds is more than {MAX_REPORTED_SECONDS:,} s", field="active_seconds"
         )
     return value
-
-
-def active_seconds(
-    *,
-    claimed: int,
-    heartbeat_seconds: int,
-    heartbeat_at: datetime | None,
-    leased_at: datetime,
-    now: datetime,
-    lease_minutes: int,
-) -> int:
-    """The time an assignment is credited when it ends (submitted or released).
-
-    With heartbeats, the server's own sum, plus the gap since the last one (capped
-    like any gap): the client's claim is ignored. A client that sends no heartbeats
-    at all (a script on the API) is credited its claim, capped by the wall time since
-    the lease began and by the lease.
-    """
-    if heartbeat_at is None:
-        return credited_seconds(
-            claimed=claimed, leased_at=leased_at, now=now, lease_minutes=lease_minutes
-        )
-    elapsed = (now - leased_at).total_seconds()
-    final = heartbeat_credit((now - heartbeat_at).total_seconds())
-    return measured_seconds(
-        heartbeat_seconds=heartbeat_seconds + final,
-        lease_seconds=lease_minutes * 60,
-        elapsed=elapsed,
-    )

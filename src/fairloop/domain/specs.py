@@ -27,7 +27,18 @@ from fairloop.domain.scheduling.skills import parse_skill
 from fairloop.domain.tasks import TASK_TYPES, Task
 from fairloop.domain.tasks.base import Strict, Text
 from fairloop.domain.tasks.label import LabelTask
+from fairloop.domain.worktime import (
+    MAX_READING_SECONDS,
+    MIN_LEASE_FACTOR,
+    READING_SECONDS,
+    lease_problem,
+)
 from fairloop.errors import InvalidInput
+
+DEFAULT_LEASE_MINUTES = 30
+MAX_HAZARD_LEASE_MINUTES = 60
+"""A lease of hazard content ends within an hour, so no single item outlasts the
+break rule."""
 
 __all__ = ["TASK_TYPES", "LabelTask", "ProjectSpec", "Task"]
 
@@ -153,12 +164,19 @@ class ProjectSpec(Strict):
     """Live leases one worker may hold at once."""
     daily_cap: int | None = Field(default=None, ge=1, le=100_000)
     """Items one worker may lease per day (UTC), so scarce work is shared."""
-    lease_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    lease_minutes: int = Field(default=DEFAULT_LEASE_MINUTES, ge=1, le=24 * 60)
+    """How long a worker holds an item: at least three times the estimate (unset, the
+    larger of 30 minutes and that), at most an hour on a hazard project."""
+    reading_seconds: int = Field(
+        default=READING_SECONDS, ge=READING_SECONDS, le=MAX_READING_SECONDS
+    )
+    """How long a visible, focused task page counts as work without input before it
+    asks "still there?" (reading a long item is work)."""
     pay: Pay
     hazards: list[str] = Field(default_factory=list)
     support: Support | None = None
     wellbeing: Wellbeing | None = None
-    notice_days: int = Field(default=7, ge=0, le=90)
+    notice_days: int = Field(default=7, ge=1, le=90)
     auto_approve_days: int = Field(default=AUTO_APPROVE_DAYS, ge=1, le=MAX_AUTO_APPROVE_DAYS)
     """Work still unreviewed this many days after submission is approved and paid."""
     quality: Quality = Field(default_factory=Quality)
@@ -206,6 +224,7 @@ class ProjectSpec(Strict):
         return examples
 
     def model_post_init(self, _context: Any) -> None:
+        self._check_lease()
         if self.hazards and self.support is None:
             raise InvalidInput(
                 "support (contact and resources) is required when hazards are declared",
@@ -219,6 +238,19 @@ class ProjectSpec(Strict):
                         "are declared",
                         field=f"severity_examples.{level}",
                     )
+
+    def _check_lease(self) -> None:
+        estimate = self.pay.estimated_seconds
+        if "lease_minutes" not in self.model_fields_set:
+            self.lease_minutes = max(DEFAULT_LEASE_MINUTES, -(-MIN_LEASE_FACTOR * estimate // 60))
+        if problem := lease_problem(lease_minutes=self.lease_minutes, estimated_seconds=estimate):
+            raise InvalidInput(problem, field="lease_minutes")
+        if self.hazards and self.lease_minutes > MAX_HAZARD_LEASE_MINUTES:
+            raise InvalidInput(
+                f"lease_minutes {self.lease_minutes} is longer than the "
+                f"{MAX_HAZARD_LEASE_MINUTES} minutes a lease of hazard content may last",
+                field="lease_minutes",
+            )
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

@@ -11,9 +11,10 @@ from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Consent
 from fairloop.domain.actors import Actor
-from fairloop.domain.pay import active_seconds
+from fairloop.domain.pay import MAX_REPORTED_SECONDS
 from fairloop.services import audit
 from fairloop.services.access import project_for_worker
+from fairloop.services.work import worktime
 
 
 def withdraw_consent(
@@ -42,15 +43,11 @@ def withdraw_consent(
             )
         ).all()
         for assignment in live:
+            # Credited as measured: the page stops counting when consent ends.
+            assignment.active_seconds = worktime.ended_seconds(
+                session, assignment, claimed=MAX_REPORTED_SECONDS, now=now
+            )
             assignment.state = "released"
             assignment.ended_at = now
-            assignment.active_seconds = active_seconds(
-                claimed=10**9,
-                heartbeat_seconds=assignment.heartbeat_seconds,
-                heartbeat_at=assignment.heartbeat_at,
-                leased_at=assignment.leased_at,
-                now=now,
-                lease_minutes=project.lease_minutes,
-            )
         audit.record(session, actor, "consent.withdraw", f"project:{project.id}")
         return {"project_id": project.id, "consented": False, "released": len(live)}

@@ -15,7 +15,7 @@ from fairloop.services import projects, withdraw
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import assign, qualification, worktime
 from fairloop.services.work.submit import submit
-from fairloop.web import safe_view
+from fairloop.web import safe_view, voice
 from fairloop.web.render import page
 from fairloop.web.session import PageActor, check_csrf
 from fairloop.web.tasks import TEMPLATES, answer_from_form, page_context
@@ -119,6 +119,7 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
         data=lease.data,
         **extra,
         **safe_view.context(db, actor, lease),
+        **voice.task_context(db, actor, lease),
     )
 
 
@@ -187,11 +188,21 @@ async def reveal(assignment_id: Id, request: Request, actor: PageActor) -> dict[
 
 @router.post("/assignments/{assignment_id}/heartbeat")
 async def heartbeat(assignment_id: Id, request: Request, actor: PageActor) -> dict[str, object]:
-    """The task page is visible and the worker active: credit the time since the last."""
-    await _form(request)
+    """The worker is at the task page: credit what the page counted since its last
+    report (``present_ms``), bounded by the wall time."""
+    form = await _form(request)
     return await run_in_threadpool(
-        worktime.heartbeat, get_db(request), _worker(actor), assignment_id
+        lambda: worktime.heartbeat(
+            get_db(request), _worker(actor), assignment_id, present_ms=form.get("present_ms")
+        )
     )
+
+
+@router.post("/assignments/{assignment_id}/extension")
+async def extension(assignment_id: Id, request: Request, actor: PageActor) -> dict[str, object]:
+    """More time on the lease, from the task page."""
+    await _form(request)
+    return await run_in_threadpool(worktime.extend, get_db(request), _worker(actor), assignment_id)
 
 
 @router.post("/projects/{project_id}/withdraw")

@@ -26,6 +26,11 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time credited to this worker up to here: parallel leases share the wall time,
+    # so no moment is paid twice.
+    worktime_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # IANA name; the exposure day and week follow it (None: UTC).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class Membership(Base):

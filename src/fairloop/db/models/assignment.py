@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fairloop.db.base import Base, BigId, JsonType, UTCDateTime, utcnow
@@ -43,9 +52,13 @@ class Assignment(Base):
     # What the time was spent on: task, qualification, training or screening. Pay and
     # the floor treat them alike; reports show them apart.
     kind: Mapped[str] = mapped_column(String(16), default="task", server_default="task")
-    # Active time as the server measured it: the sum of heartbeat gaps it received.
+    # Active time as the server measured it, in milliseconds so that no gap loses its
+    # fraction: the heartbeats it received, each bounded by the wall time.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    heartbeat_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_ms: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The page's own count of time present, as of its last heartbeat: what a network
+    # drop lost is recovered from it when the page reconnects.
+    page_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Submission(Base):
@@ -75,6 +88,7 @@ class Submission(Base):
     # Late work after the item already reached its overlap is paid but not counted.
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     counted: Mapped[bool] = mapped_column(Boolean, default=True)
+    # pending | approved | rejected, or test for test answers, which are never reviewed;
+    # reviewed_at: when the current state was reached (days to pay).
     review_state: Mapped[str] = mapped_column(String(16), default="pending")
-    # pending | approved | rejected; when the current state was reached (days to pay).
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

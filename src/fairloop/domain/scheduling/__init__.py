@@ -21,7 +21,6 @@ from fairloop.domain.scheduling.gold import (
 from fairloop.domain.scheduling.leases import (
     MAX_PENDING,
     SCARCITY_FACTOR,
-    credited_seconds,
     has_room,
     lease_expiry,
     lease_is_live,
@@ -55,7 +54,6 @@ __all__ = [
     "QualificationRule",
     "answer_key",
     "attempt_passed",
-    "credited_seconds",
     "gold_accuracies",
     "gold_due",
     "has_room",

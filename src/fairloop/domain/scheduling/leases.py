@@ -1,4 +1,4 @@
-"""Leases: queue order, room under overlap, pending leases, expiry and credited time.
+"""Leases: queue order, room under overlap, pending leases and expiry.
 
 The service turns :func:`queue_order` into one indexed SQL query; the rule that a
 lease must respect is :func:`has_room`, checked again under the item's lock.
@@ -37,12 +37,3 @@ def lease_expiry(now: datetime, lease_minutes: int) -> datetime:
 
 def lease_is_live(*, state: str, expires_at: datetime, now: datetime) -> bool:
     return state == "leased" and expires_at > now
-
-
-def credited_seconds(
-    *, claimed: int, leased_at: datetime, now: datetime, lease_minutes: int
-) -> int:
-    """Active seconds we credit: never more than the wall time since the lease began,
-    nor more than the lease itself (late work is credited up to the lease length)."""
-    elapsed = max(0, int((now - leased_at).total_seconds() + 0.999))
-    return max(0, min(claimed, elapsed, lease_minutes * 60))

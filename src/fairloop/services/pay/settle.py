@@ -14,10 +14,11 @@ unless an appeal overturns the rejection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -26,7 +27,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     insert,
     literal,
@@ -39,17 +39,19 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, LedgerEntry, Project, Submission
+from fairloop.db.models import Assignment, LedgerEntry, Project, Submission, User
+from fairloop.domain.floors import FLOOR_SUM_KINDS, worker_floor
 from fairloop.domain.pay import (
     AUTO_APPROVE_DAYS,
-    FLOOR_KINDS,
     floor_owed,
     from_minor,
     to_minor,
     top_up,
 )
+from fairloop.domain.worktime import unmeasured_seconds
 from fairloop.services import inbox
-from fairloop.services.pay import ledger
+from fairloop.services.pay import ledger, review
+from fairloop.settings import get_settings
 
 # One settlement at a time on PostgreSQL (SQLite's single writer does this already).
 SETTLE_LOCK = 7_270_005
@@ -87,6 +89,7 @@ def settle(
         for i, project in enumerate(projects, start=1):
             result.approved += _auto_approve(conn, project, now)
             step("approving", i, len(projects))
+        review.decide_overdue_appeals(conn, now, project_id=project_id)
         result.qualification_entries = _pay_test_time(conn, projects, now)
         step("test time", 1, 1)
         result.top_ups, result.top_up_minor = _top_ups(conn, projects, now)
@@ -175,24 +178,46 @@ def _auto_approve(conn: Connection, project: _Project, now: datetime) -> int:
     return int(done.rowcount)
 
 
+UNMEASURED = -1
+"""What the settled-seconds expression gives a lease that ran out with no heartbeat:
+the project's typical time stands in (:func:`_unmeasured`)."""
+
+
 def _seconds_expr(now: datetime) -> Any:
-    """An assignment's settled seconds: its credited time once ended, its heartbeats
-    (up to the lease) when its lease ran out unanswered."""
-    lease = Project.lease_minutes * 60
-    expired = case(
-        (Assignment.heartbeat_seconds < lease, Assignment.heartbeat_seconds), else_=lease
+    """An assignment's settled seconds: its credited time once ended; what was measured
+    (rounded up, past the lease too) when its lease ran out unanswered."""
+    measured = case(
+        (Assignment.heartbeat_at.is_(None), UNMEASURED),
+        else_=(Assignment.heartbeat_ms + 999) / 1000,
     )
-    return case((Assignment.state == "leased", expired), else_=Assignment.active_seconds)
+    return case((Assignment.state == "leased", measured), else_=Assignment.active_seconds)
+
+
+def _unmeasured(conn: Connection | Session, project: _Project) -> int:
+    """The project's median submitted time or its estimate, whichever is lower, up to
+    the lease: what an API worker whose lease ran out is credited."""
+    count = conn.scalar(select(func.count()).where(Submission.project_id == project.id)) or 0
+    median = conn.scalar(
+        select(Submission.active_seconds)
+        .where(Submission.project_id == project.id)
+        .order_by(Submission.active_seconds)
+        .offset(count // 2)
+        .limit(1)
+    )
+    return unmeasured_seconds(
+        median_seconds=median,
+        estimated_seconds=int(project.spec["pay"]["estimated_seconds"]),
+        lease_seconds=project.lease_minutes * 60,
+    )
 
 
 def _ended_outside_review(now: datetime) -> Any:
     """Assignments whose time counts without a review: released, run out, and test
     time (qualification, training, screening) once ended, passed or failed."""
-    answered = exists().where(Submission.assignment_id == Assignment.id)
     return or_(
         Assignment.state == "released",
         and_(Assignment.state == "leased", Assignment.lease_expires_at <= now),
-        and_(Assignment.state == "submitted", Assignment.kind != "task", ~answered),
+        and_(Assignment.state == "submitted", Assignment.kind != "task"),
     )
 
 
@@ -219,14 +244,36 @@ def _ended_query(now: datetime, project_ids: list[int] | None, worker_id: int | 
     return _scoped(query, Assignment, project_ids, worker_id)
 
 
+class _Typical:
+    """Settled seconds of an ended row, looking a project's typical time up once."""
+
+    def __init__(self, conn: Connection | Session) -> None:
+        self.conn = conn
+        self.by_project: dict[int, int] = {}
+
+    def seconds(self, row: Any) -> int:
+        if row.seconds != UNMEASURED:
+            return int(row.seconds or 0)
+        if row.project_id not in self.by_project:
+            project = self.conn.execute(
+                select(Project.id, Project.spec, Project.lease_minutes).where(
+                    Project.id == row.project_id
+                )
+            ).one()
+            self.by_project[row.project_id] = _unmeasured(self.conn, project)
+        return self.by_project[row.project_id]
+
+
 def _pay_test_time(conn: Connection, projects: list[_Project], now: datetime) -> int:
     """Qualification, training and screening time at the floor, passed or failed."""
     by_id = {p.id: p for p in projects}
     rows = conn.execute(_ended_query(now, list(by_id)).where(Assignment.kind != "task"))
     written = 0
+    typical = _Typical(conn)
     for row in rows:
         pay = by_id[row.project_id].spec["pay"]
-        amount = floor_owed(to_minor(pay["hourly_floor"]), int(row.seconds))
+        seconds = typical.seconds(row)
+        amount = floor_owed(to_minor(pay["hourly_floor"]), seconds)
         if amount > 0 and ledger.write(
             conn,
             user_id=row.worker_id,
@@ -235,7 +282,7 @@ def _pay_test_time(conn: Connection, projects: list[_Project], now: datetime) ->
             amount_minor=amount,
             currency=pay["currency"],
             key=f"qualification_pay:assignment:{row.id}",
-            memo=f"{row.kind}: {int(row.seconds)} s at the floor",
+            memo=f"{row.kind}: {seconds} s at the floor",
         ):
             written += 1
     return written
@@ -265,38 +312,65 @@ def settled_time(
     totals: dict[tuple[int, int], int] = defaultdict(int)
     for w, p, seconds in conn.execute(approved):
         totals[(w, p)] += int(seconds or 0)
+    typical = _Typical(conn)
     for row in conn.execute(_ended_query(now, project_ids, worker_id)):
-        totals[(row.worker_id, row.project_id)] += int(row.seconds or 0)
+        totals[(row.worker_id, row.project_id)] += typical.seconds(row)
     return dict(totals)
 
 
-def floor_pay(conn: Connection, project_ids: list[int]) -> dict[tuple[int, int], int]:
-    """{(worker, project): pay that counts toward the floor}."""
-    rows = conn.execute(
+def floor_pay(
+    conn: Connection | Session, project_ids: list[int], *, worker_id: int | None = None
+) -> dict[tuple[int, int], int]:
+    """{(worker, project): pay that counts toward the floor} (of one worker, or of
+    everyone): task and test pay, top-ups, and adjustments made on the project."""
+    query = (
         select(LedgerEntry.user_id, LedgerEntry.project_id, func.sum(LedgerEntry.amount_minor))
-        .where(LedgerEntry.kind.in_(FLOOR_KINDS), LedgerEntry.project_id.in_(project_ids))
+        .where(LedgerEntry.kind.in_(FLOOR_SUM_KINDS), LedgerEntry.project_id.in_(project_ids))
         .group_by(LedgerEntry.user_id, LedgerEntry.project_id)
     )
-    return {(w, int(p)): int(s or 0) for w, p, s in rows if p is not None}
+    if worker_id is not None:
+        query = query.where(LedgerEntry.user_id == worker_id)
+    return {(w, int(p)): int(s or 0) for w, p, s in conn.execute(query) if p is not None}
+
+
+def worker_floors(
+    conn: Connection | Session,
+    pays: Mapping[int, Mapping[str, Any]],
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], Decimal]:
+    """{(worker, project): the hourly floor the worker is paid at there}: the
+    project's, or their country's in its currency (``FAIRLOOP_FLOORS_BY_COUNTRY``)
+    when higher. ``pays`` is each project's ``spec["pay"]``."""
+    by_country = get_settings().country_floors()
+    countries: dict[int, str | None] = {}
+    if by_country:
+        listed = sorted({country for country, _ in by_country})
+        rows = conn.execute(select(User.id, User.country).where(User.country.in_(listed)))
+        countries = {int(u): c for u, c in rows}
+    return {(w, p): worker_floor(pays[p], countries.get(w), by_country) for w, p in pairs}
 
 
 def _top_ups(conn: Connection, projects: list[_Project], now: datetime) -> tuple[int, int]:
-    """Write the gap between floor pay for the settled time and the pay so far.
+    """Write the gap between floor pay for the settled time and the pay so far, at
+    each worker's floor (:func:`worker_floors`).
 
-    The key names the state it settles (seconds and pay so far): the same state
-    settles once; new time or pay is a new cause.
+    The key names the state it settles (seconds and pay so far, and the floor when
+    it is not the project's): the same state settles once; new time, pay or floor is
+    a new cause. Adjustments count in the pay so far, so a negative one is made good.
     """
     by_id = {p.id: p for p in projects}
     ids = list(by_id)
     time = settled_time(conn, ids, now)
     paid = floor_pay(conn, ids)
-    floors = {p.id: to_minor(p.spec["pay"]["hourly_floor"]) for p in projects}
+    floors = worker_floors(conn, {p.id: p.spec["pay"] for p in projects}, time)
     entries = []
     for (worker, project_id), seconds in time.items():
         pay = by_id[project_id].spec["pay"]
         so_far = paid.get((worker, project_id), 0)
-        gap = top_up(floor_minor_per_hour=floors[project_id], seconds=seconds, paid_minor=so_far)
+        floor = floors[(worker, project_id)]
+        gap = top_up(floor_minor_per_hour=to_minor(floor), seconds=seconds, paid_minor=so_far)
         if gap > 0:
+            own = floor == Decimal(pay["hourly_floor"])
             entries.append(
                 {
                     "user_id": worker,
@@ -306,8 +380,9 @@ def _top_ups(conn: Connection, projects: list[_Project], now: datetime) -> tuple
                     "currency": pay["currency"],
                     "idempotency_key": (
                         f"top_up:project:{project_id}:worker:{worker}:seconds:{seconds}:paid:{so_far}"
+                        + ("" if own else f":floor:{floor:.2f}")
                     ),
-                    "memo": f"to the floor of {pay['hourly_floor']} an hour for {seconds} s",
+                    "memo": f"to the floor of {floor:.2f} an hour for {seconds} s",
                     "created_at": now,
                 }
             )
@@ -321,19 +396,30 @@ def _top_ups(conn: Connection, projects: list[_Project], now: datetime) -> tuple
         ),
         entries,
     ).all()
-    inbox.post_notices(conn, [_top_up_notice(by_id[r.project_id], r) for r in written])
+    inbox.post_notices(
+        conn,
+        [
+            _top_up_notice(by_id[r.project_id], r, floors[(r.user_id, r.project_id)])
+            for r in written
+        ],
+    )
     return len(written), sum(r.amount_minor for r in written)
 
 
-def _top_up_notice(project: _Project, entry: _Written) -> inbox.NoticeIn:
+def _top_up_notice(project: _Project, entry: _Written, floor: Decimal) -> inbox.NoticeIn:
     """The worker hears of each top-up: why it was paid, and how much."""
     pay = project.spec["pay"]
+    whose = (
+        "the project's floor"
+        if floor == Decimal(pay["hourly_floor"])
+        else "the floor for workers in your country"
+    )
     return {
         "user_id": entry.user_id,
         "project_id": project.id,
         "kind": "top_up",
         "text": (
-            f"{project.name}: your pay was below the project's floor of {pay['hourly_floor']} "
+            f"{project.name}: your pay was below {whose} of {floor:.2f} "
             f"{pay['currency']} an hour for the time you worked, so a top-up of "
             f"{from_minor(entry.amount_minor)} {pay['currency']} was added to your earnings."
         ),

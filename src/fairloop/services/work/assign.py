@@ -22,6 +22,7 @@ from fairloop.domain.actors import Actor
 from fairloop.domain.scheduling import lease_expiry
 from fairloop.domain.specs import task_for_workers
 from fairloop.domain.tasks.order import shown_order
+from fairloop.domain.worktime import READING_SECONDS
 from fairloop.errors import Forbidden, NotNow, PendingLimit
 from fairloop.services.access import (
     WORK_VIEW,
@@ -32,6 +33,7 @@ from fairloop.services.access import (
 )
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import scheduling as sql
+from fairloop.services.work import worktime
 from fairloop.services.work.rows import Counters, ItemRow
 
 
@@ -47,6 +49,7 @@ class Lease:
     lease_expires_at: datetime
     hazards: list[str] | None = None
     severity: int | None = None
+    reading_seconds: int = READING_SECONDS
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -275,6 +278,7 @@ def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, st
             a.lease_expires_at,
             item.hazards,
             item.severity,
+            project.spec.get("reading_seconds", READING_SECONDS),
         )
         return lease, a.state
 
@@ -292,18 +296,11 @@ def release(
     now = now or utcnow()
     with db.transaction() as session:
         assignment = leased_assignment(session, actor, assignment_id)
-        project = session.get(Project, assignment.project_id)
-        assert project is not None
+        assignment.active_seconds = worktime.ended_seconds(
+            session, assignment, claimed=claimed, now=now
+        )
         assignment.state = "released"
         assignment.ended_at = now
-        assignment.active_seconds = pay.active_seconds(
-            claimed=claimed,
-            heartbeat_seconds=assignment.heartbeat_seconds,
-            heartbeat_at=assignment.heartbeat_at,
-            leased_at=assignment.leased_at,
-            now=now,
-            lease_minutes=project.lease_minutes,
-        )
         return {
             "id": assignment.id,
             "project_id": assignment.project_id,

@@ -55,8 +55,9 @@ class SubmitAssignment(Protocol):
     lease_expires_at: datetime
     shown: list[str] | None
     kind: str
-    heartbeat_seconds: int
+    heartbeat_ms: int
     heartbeat_at: datetime | None
+    page_ms: int | None
     project_id: int
     overlap: int
     lease_minutes: int

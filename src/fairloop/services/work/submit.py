@@ -17,10 +17,11 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Assignment, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
-from fairloop.domain.pay import active_seconds, reported_seconds
+from fairloop.domain.pay import reported_seconds
 from fairloop.domain.specs import parse_task
 from fairloop.errors import BadRequest, Conflict
 from fairloop.services.access import check_leased, check_owner
+from fairloop.services.work import worktime
 from fairloop.services.work.answer_refs import check_references
 from fairloop.services.work.rows import CountedItem, StoredSubmission, SubmitAssignment
 from fairloop.services.work.scoring import after_counted
@@ -49,8 +50,10 @@ _ASSIGNMENT = select(
     Assignment.lease_expires_at,
     Assignment.shown,
     Assignment.kind,
-    Assignment.heartbeat_seconds,
+    Assignment.worker_id,
+    Assignment.heartbeat_ms,
     Assignment.heartbeat_at,
+    Assignment.page_ms,
     Project.id.label("project_id"),
     Project.overlap,
     Project.lease_minutes,
@@ -170,14 +173,7 @@ def _submit(
         # but never makes an item exceed its overlap.
         item: CountedItem | None = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
         counted = item is not None
-        seconds = active_seconds(
-            claimed=claimed,
-            heartbeat_seconds=a.heartbeat_seconds,
-            heartbeat_at=a.heartbeat_at,
-            leased_at=a.leased_at,
-            now=now,
-            lease_minutes=a.lease_minutes,
-        )
+        seconds = worktime.ended_seconds(session, a, claimed=claimed, now=now)
         session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
         row = {
             "assignment_id": a.id,
@@ -190,7 +186,9 @@ def _submit(
             "submitted_at": now,
             "late": a.lease_expires_at <= now,
             "counted": counted,
-            "review_state": "pending",
+            # Test answers (qualification, training, screening) are scored, paid at
+            # the floor, and never reviewed, rejected or exported.
+            "review_state": "pending" if a.kind == "task" else "test",
         }
         row["id"] = session.execute(insert(Submission).returning(Submission.id), row).scalar_one()
         if item is not None:

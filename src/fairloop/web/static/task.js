@@ -1,40 +1,98 @@
-// Task page: keyboard choice, Enter to submit, and the active time that goes with it.
+// Task page: keyboard choice, Enter to submit, and the time present that goes with it.
 (function () {
   "use strict";
   var form = document.getElementById("task-form");
   if (!form) return;
-  var active = 0;
-  var lastInput = Date.now();
+  // Time present, in milliseconds: the page counts while it is visible and the worker
+  // is there (input within IDLE_MS, or reading: focused, within the spec's reading
+  // window). The server credits what this count grew by between heartbeats, never more
+  // than the wall time, so a dropped connection loses nothing once it is back.
+  var presence = document.getElementById("presence");
   var IDLE_MS = 60000;
-  // Count a second only while the page is visible and the worker did something recently.
+  var READING_MS = Math.max(IDLE_MS, Number(presence && presence.dataset.readingMs) || 120000);
+  var TICK_MS = 1000;
+  var present = 0;
+  var lastInput = Date.now();
+  var lastTick = Date.now();
+  var asking = false;
+  var stillThere = document.getElementById("still-there");
+  function isPresent(now) {
+    if (document.visibilityState !== "visible" || asking) return false;
+    var quiet = now - lastInput;
+    return quiet < IDLE_MS || (document.hasFocus() && quiet < READING_MS);
+  }
+  function ask() {
+    // Past the reading window the page stops counting and says so, instead of falling
+    // silent: the worker sees why, and one click counts them back in.
+    asking = true;
+    if (stillThere) stillThere.hidden = false;
+  }
+  function here() {
+    lastInput = Date.now();
+    if (!asking) return;
+    asking = false;
+    if (stillThere) stillThere.hidden = true;
+  }
   setInterval(function () {
-    if (document.visibilityState === "visible" && Date.now() - lastInput < IDLE_MS) active += 1;
-  }, 1000);
+    var now = Date.now();
+    // A sleeping laptop wakes to one long tick: count at most a few seconds of it.
+    var step = Math.min(now - lastTick, 5 * TICK_MS);
+    lastTick = now;
+    if (isPresent(now)) present += step;
+    else if (!asking && document.visibilityState === "visible" && now - lastInput >= READING_MS) ask();
+  }, TICK_MS);
   ["keydown", "pointerdown", "pointermove", "scroll", "focus"].forEach(function (name) {
-    window.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true });
+    window.addEventListener(name, function () { if (!asking) lastInput = Date.now(); }, { passive: true });
   });
-  // Heartbeats: the server adds up the gaps between the ones it receives (capped), and
-  // that sum, not the counter above, is the time paid. Sent only while the page is
-  // visible and the worker did something (keyboard, pointer, focus) within IDLE_MS.
+  var hereButton = document.getElementById("still-here");
+  if (hereButton) hereButton.addEventListener("click", here);
   var HEARTBEAT_MS = 15000;
   var csrfField = form.querySelector('input[name="csrf"]');
   var assignment = form.dataset.assignment ||
     ((form.getAttribute("action") || "").match(/assignments\/(\d+)/) || [])[1];
-  function heartbeat() {
-    if (document.visibilityState !== "visible" || Date.now() - lastInput >= IDLE_MS) return;
-    if (!assignment || !csrfField) return;
-    fetch("/work/assignments/" + assignment + "/heartbeat", {
+  function post(path, fields) {
+    return fetch("/work/assignments/" + assignment + path, {
       method: "POST",
       credentials: "same-origin",
       keepalive: true,
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ csrf: csrfField.value }).toString()
-    }).catch(function () { /* offline: the next one credits at most its own gap */ });
+      body: new URLSearchParams(fields).toString()
+    });
+  }
+  var reported = -1;
+  function heartbeat() {
+    if (!assignment || !csrfField || present === reported) return;
+    var count = present;
+    post("/heartbeat", { csrf: csrfField.value, present_ms: String(count) })
+      .then(function (r) { if (r.ok) reported = count; })
+      .catch(function () { /* offline: the count goes with the next one that arrives */ });
   }
   setInterval(heartbeat, HEARTBEAT_MS);
+  window.addEventListener("online", heartbeat);
+  var leaseEnds = document.getElementById("lease-ends");
+  function showLeaseEnd(iso) {
+    // People see their own time: the server's UTC shown in the browser's zone.
+    var when = new Date(iso);
+    if (!leaseEnds || isNaN(when)) return;
+    leaseEnds.setAttribute("datetime", iso);
+    leaseEnds.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  if (leaseEnds) showLeaseEnd(leaseEnds.getAttribute("datetime"));
+  var moreTime = document.getElementById("more-time");
+  if (moreTime) moreTime.addEventListener("click", function () {
+    var done = document.getElementById("more-time-done");
+    post("/extension", { csrf: csrfField.value })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (res.ok) showLeaseEnd(res.body.lease_expires_at);
+        if (done) done.textContent = res.ok ? (moreTime.dataset.done || "") : ((res.body.error || {}).message || "");
+      })
+      .catch(function () { if (done) done.textContent = moreTime.dataset.offline || ""; });
+  });
   function stamp() {
+    var seconds = String(Math.ceil(present / 1000));
     var fields = document.querySelectorAll("#active-seconds, .active-seconds");
-    for (var i = 0; i < fields.length; i++) fields[i].value = String(active);
+    for (var i = 0; i < fields.length; i++) fields[i].value = seconds;
   }
   document.addEventListener("submit", stamp, true);
   var submitting = false;
