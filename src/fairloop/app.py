@@ -28,6 +28,7 @@ from fairloop.api import (
     redteam,
     review,
     skills,
+    voice,
 )
 from fairloop.api.errors import API_ERRORS, install_error_handlers
 from fairloop.api.headers import SecurityHeaders
@@ -39,11 +40,12 @@ from fairloop.web import me as web_me
 from fairloop.web import projects as web_projects
 from fairloop.web import register as web_register
 from fairloop.web import tasks as web_tasks
+from fairloop.web import voice as web_voice
 from fairloop.web import work as web_work
 
 STATIC = Path(__file__).parent / "web" / "static"
-API_MODULES = (health, auth, projects, assignments, review, pay, redteam, media, me, skills)
-PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me)
+API_MODULES = (health, auth, projects, assignments, review, pay, redteam, media, me, skills, voice)
+PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me, web_voice)
 
 
 log = logging.getLogger("fairloop")

@@ -199,6 +199,36 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/work/assignments/{assignment_id}/media"): rule("assignment", "worker_b"),
     # Worker B's recorded take, in organisation 2's recording project.
     ("GET", "/api/v1/media/{media_id}"): rule("media", "worker_b", *REQ2),
+    # The question thread of organisation 2's project, and rating its requester.
+    ("GET", "/api/v1/projects/{project_id}/questions"): rule(
+        "project", *REQ2, *WORKERS, why="the project's workers and its requesters"
+    ),
+    ("POST", "/api/v1/projects/{project_id}/questions"): rule(
+        "project", *WORKERS, json={"text": "May I skip items in French?"}
+    ),
+    ("GET", "/work/projects/{project_id}/questions"): rule("project", *WORKERS),
+    ("POST", "/work/projects/{project_id}/questions"): rule(
+        "project", *WORKERS, data={"text": "May I skip items in French?"}
+    ),
+    ("GET", "/projects/{project_id}/questions"): rule("project", *REQ2),
+    ("GET", "/api/v1/projects/{project_id}/rating"): rule("project", *WORKERS),
+    ("PUT", "/api/v1/projects/{project_id}/rating"): rule(
+        "project",
+        "worker_b",
+        why="after working on the project: A holds only a live lease",
+        json={"clarity": 4, "fairness": 4, "pay": 4},
+    ),
+    ("POST", "/work/projects/{project_id}/rating"): rule(
+        "project", "worker_b", data={"clarity": "4", "fairness": "4", "pay": "4"}
+    ),
+    # Worker B's question there: answered by its requester only (an admin reads, the
+    # requester speaks for itself).
+    ("POST", "/api/v1/questions/{question_id}/answers"): rule(
+        "question", "requester_2", json={"text": "Yes."}
+    ),
+    ("POST", "/projects/{project_id}/questions/{question_id}/answer"): rule(
+        "question", "requester_2", data={"text": "Yes."}
+    ),
 }
 
 
@@ -273,6 +303,8 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
     assert rejected.status_code == 200, rejected.text
     appealed = b.post(f"/api/v1/submissions/{submission}/appeal", json={"text": "I read it."})
     assert appealed.status_code == 201, appealed.text
+    asked = b.post(f"/api/v1/projects/{project}/questions", json={"text": "Is sarcasm toxic?"})
+    assert asked.status_code == 201, asked.text
     leased = b.post(f"/api/v1/projects/{project}/assignments").json()["id"]
     take = b.post(f"/api/v1/projects/{recording}/assignments").json()["id"]
     media = b.post(
@@ -293,6 +325,7 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
             "submission_id": submission,
             "appeal_id": appealed.json()["id"],
             "user_id": actors["worker_b"][0].id,
+            "question_id": asked.json()["id"],
         },
         emails={role: actor.email for role, (actor, _t) in actors.items()},
     )
@@ -435,6 +468,11 @@ QUERY_PARAMS: dict[tuple[str, str, str], tuple[str, int]] = {
     ("GET", "/login", "next"): ('"><script>alert(1)</script>', 200),
     ("GET", "/me/wellbeing", "saved"): ("<script>", 200),  # only ever a yes/no
     ("GET", "/me/earnings", "saved"): ("<script>", 200),
+    ("GET", "/api/v1/projects/{project_id}/questions", "cursor"): ("1;drop", 422),
+    ("GET", "/api/v1/projects/{project_id}/questions", "limit"): ("100000", 422),
+    ("GET", "/work/projects/{project_id}/questions", "cursor"): ("<script>", 422),
+    ("GET", "/work/projects/{project_id}/questions", "saved"): ("<script>", 200),
+    ("GET", "/projects/{project_id}/questions", "cursor"): ("../1", 422),
 }
 
 
@@ -445,7 +483,11 @@ def test_every_query_parameter_is_allowlisted(world):
     assert declared == set(QUERY_PARAMS), (
         f"classify each query parameter in QUERY_PARAMS: {sorted(declared ^ set(QUERY_PARAMS))}"
     )
-    role_for = {"/api/v1/projects": "requester_1", "/api/v1/assignments": "worker_b"}
+    role_for = {
+        "/api/v1/projects": "requester_1",
+        "/api/v1/assignments": "worker_b",
+        "/work/": "worker_b",
+    }
     for (method, path, name), (value, status) in QUERY_PARAMS.items():
         role = next((r for p, r in role_for.items() if path.startswith(p)), "requester_2")
         if path.startswith(("/me/", "/login")):

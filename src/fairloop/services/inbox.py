@@ -13,9 +13,9 @@ from fairloop.db.engine import Database
 from fairloop.db.models import Notice
 from fairloop.domain.actors import Actor
 
-KINDS = ("suspension", "disclosure", "top_up", "appeal", "wellbeing")
+KINDS = ("suspension", "disclosure", "top_up", "appeal", "wellbeing", "question")
 """Notice kinds; pay top-ups (``top_up``) and appeal results (``appeal``) come from the
-pay and review services."""
+pay and review services, questions and their answers (``question``) from the thread."""
 
 
 def post_notice(

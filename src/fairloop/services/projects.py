@@ -34,7 +34,7 @@ from fairloop.services.access import (
     project_for_worker,
 )
 from fairloop.services.inbox import post_notice
-from fairloop.services.pay.earnings import RequesterRecord, requester_record
+from fairloop.services.requesters import RequesterRecord, requester_record
 from fairloop.services.work.redteam import check_launch
 from fairloop.settings import get_settings
 

@@ -17,9 +17,11 @@ from fairloop.db.models.project import (
 from fairloop.db.models.redteam import Turn
 from fairloop.db.models.review import Appeal, Review
 from fairloop.db.models.skill import WorkerSkill
+from fairloop.db.models.voice import Answer, Question, RequesterRating
 from fairloop.db.models.wellbeing import CheckIn, HazardOptOut, ViewingSetting
 
 __all__ = [
+    "Answer",
     "ApiToken",
     "Appeal",
     "Assignment",
@@ -38,6 +40,8 @@ __all__ = [
     "Project",
     "ProjectWorker",
     "QualificationAttempt",
+    "Question",
+    "RequesterRating",
     "Review",
     "Submission",
     "Turn",

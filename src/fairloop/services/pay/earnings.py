@@ -1,13 +1,12 @@
-"""What pay looks like to each side: a worker's earnings, a requester's costs, and the
-record a worker sees of a requester before consenting."""
+"""What pay looks like to each side: a worker's earnings and a requester's costs (the
+record a worker sees of a requester is :mod:`fairloop.services.requesters`)."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -175,60 +174,6 @@ def _rejections(session: Session, worker_id: int) -> list[dict[str, Any]]:
         .limit(200)
     )
     return [dict(r._mapping) for r in rows]
-
-
-class RequesterRecord(TypedDict):
-    """How a requester treats work, as a worker reads it before consenting."""
-
-    reviewed: int
-    rejection_rate: float | None
-    appeals_decided: int
-    appeal_overturn_rate: float | None
-    median_days_to_pay: float | None
-
-
-def requester_record(session: Session, org_id: int) -> RequesterRecord:
-    """What a worker sees before consenting: how this requester treats work."""
-    reviewed, rejected, days = _review_stats(session, org_id)
-    decided, overturned = session.execute(
-        select(
-            func.count(Appeal.id).filter(Appeal.state != "open"),
-            func.count(Appeal.id).filter(Appeal.state == "overturned"),
-        )
-        .join(Submission, Submission.id == Appeal.submission_id)
-        .join(Project, Project.id == Submission.project_id)
-        .where(Project.org_id == org_id)
-    ).one()
-    return {
-        "reviewed": reviewed,
-        "rejection_rate": _rate(rejected, reviewed),
-        "appeals_decided": decided,
-        "appeal_overturn_rate": _rate(overturned, decided),
-        "median_days_to_pay": days,
-    }
-
-
-def _review_stats(session: Session, org_id: int) -> tuple[int, int, float | None]:
-    base = (
-        select(Submission.review_state, Submission.submitted_at, Submission.reviewed_at)
-        .join(Project, Project.id == Submission.project_id)
-        .where(Project.org_id == org_id, Submission.review_state != "pending")
-        .order_by(Submission.id.desc())
-        .limit(5000)  # the recent record; a bounded read for a list page
-    )
-    rows = session.execute(base).all()
-    rejected = sum(1 for r in rows if r.review_state == "rejected")
-    waits = [
-        (r.reviewed_at - r.submitted_at).total_seconds() / 86400
-        for r in rows
-        if r.review_state == "approved" and r.reviewed_at is not None
-    ]
-    days = round(statistics.median(waits), 1) if waits else None
-    return len(rows), rejected, days
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None
 
 
 def project_costs(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
