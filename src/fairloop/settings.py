@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     from it."""
     settle_interval_minutes: int = Field(default=60, ge=0, le=24 * 60)
     """How often ``serve`` runs settlement (auto-approval and top-ups); 0 turns it off."""
+    appeal_deadline_days: int = Field(default=7, ge=1, le=60)
+    """Days an admin has to decide an appeal; after them it is decided for the worker
+    (the rejection overturned, the work paid) at settlement or when next read."""
     exposure_weights: str = "1,1,1.5,2,3"
     """Exposure weight of a minute on an item of severity 0,1,2,3,4."""
     daily_exposure_minutes: int = Field(default=120, gt=0, le=300)

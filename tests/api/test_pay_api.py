@@ -68,10 +68,19 @@ def test_a_rejection_without_a_listed_reason_is_a_422(work, db, body, field):
 def test_reject_appeal_overturn_pays_and_shows_in_earnings(work, db, http):
     _, requester_api, api, lease = work
     stored = submit(api, lease)
-    reject = {
+    # A rejection quotes the answer (a typed "gold item i0: said toxic" is refused now:
+    # the server finds failed checks itself, and this project has no gold).
+    typed = {
         "decision": "reject",
         "reason": "failed_checks",
         "evidence": "gold item i0: said toxic",
+    }
+    url = f"/api/v1/submissions/{stored['id']}/review"
+    assert error_of(requester_api.post(url, json=typed), 422)["field"] == "evidence"
+    reject = {
+        "decision": "reject",
+        "reason": "low_effort",
+        "evidence": {"quotes": ["toxic"], "note": "one word where a reason was asked for"},
     }
     reviewed = requester_api.post(f"/api/v1/submissions/{stored['id']}/review", json=reject)
     assert reviewed.status_code == 200 and reviewed.json()["review_state"] == "rejected"
@@ -103,7 +112,11 @@ def test_reject_appeal_overturn_pays_and_shows_in_earnings(work, db, http):
 def test_an_appeal_on_someone_elses_work_is_refused(work, db, http):
     project_id, requester_api, api, lease = work
     stored = submit(api, lease)
-    reject = {"decision": "reject", "reason": "missing_parts", "evidence": "no label was chosen"}
+    reject = {
+        "decision": "reject",
+        "reason": "low_effort",
+        "evidence": {"quotes": ["toxic"], "note": "one word where a reason was asked for"},
+    }
     requester_api.post(f"/api/v1/submissions/{stored['id']}/review", json=reject)
     _, other_token = f.consented_worker(db, project_id)
     before = f.row_counts(db)

@@ -297,7 +297,7 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
         json={
             "decision": "reject",
             "reason": "low_effort",
-            "evidence": "a single word where a paragraph was asked",
+            "evidence": {"quotes": ["toxic"], "note": "a single word where a paragraph was asked"},
         },
     )
     assert rejected.status_code == 200, rejected.text

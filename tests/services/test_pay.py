@@ -18,6 +18,7 @@ from tests import factories as f
 from tests.factories.pay import T0, beat, do_task, entries, exam_lease, fail_test
 
 ADMIN = Actor(id=0, role="admin", email="operator@cli")
+LOW_EFFORT = {"quotes": ["toxic"], "note": "one word where a paragraph of reasons was asked"}
 
 
 @pytest.fixture
@@ -93,12 +94,17 @@ def test_released_and_expired_time_counts_as_worked(db, setup):
 def test_rejection_appeal_and_overturn_pays(db, setup):
     requester, project_id, worker = setup
     stored = do_task(db, worker, project_id, T0, 30)
-    reason = {"decision": "reject", "reason": "low_effort", "evidence": "one word for a paragraph"}
-    assert review.review(db, requester, stored["id"], reason)["review_state"] == "rejected"
-    appeal = review.appeal(db, worker, stored["id"], "I read it all; the label is right.")
+    reason = {"decision": "reject", "reason": "low_effort", "evidence": LOW_EFFORT}
+    later = T0 + timedelta(hours=1)
+    assert (
+        review.review(db, requester, stored["id"], reason, now=later)["review_state"] == "rejected"
+    )
+    appeal = review.appeal(
+        db, worker, stored["id"], "I read it all; the label is right.", now=later
+    )
     with pytest.raises(Conflict):
-        review.appeal(db, worker, stored["id"], "again")
-    review.decide_appeal(db, ADMIN, appeal["id"], "overturn", "the label is right")
+        review.appeal(db, worker, stored["id"], "again", now=later)
+    review.decide_appeal(db, ADMIN, appeal["id"], "overturn", "the label is right", now=later)
     [paid] = entries(db, kind="task_pay")
     assert paid.amount_minor == 20
 
@@ -119,8 +125,17 @@ def test_payouts_cover_the_balance_and_mark_paid_once(db, setup):
     [
         ({"decision": "reject"}, "reason"),
         ({"decision": "reject", "reason": "disagrees_with_majority"}, "reason"),
+        # The server finds a failed check itself: typed evidence is refused, and a
+        # project with no gold has none to find.
         ({"decision": "reject", "reason": "failed_checks", "evidence": "bad"}, "evidence"),
+        ({"decision": "reject", "reason": "failed_checks"}, "reason"),
         ({"decision": "reject", "reason": "too_fast"}, "reason"),
+        # Any 20 characters are no longer evidence: a quote from the answer is.
+        ({"decision": "reject", "reason": "low_effort", "evidence": "x" * 40}, "evidence"),
+        (
+            {"decision": "reject", "reason": "low_effort", "evidence": {"quotes": ["toxic"]}},
+            "evidence.note",
+        ),
         ({"decision": "maybe"}, "decision"),
     ],
 )
@@ -129,7 +144,7 @@ def test_a_rejection_without_a_listed_reason_changes_nothing(db, setup, body, fi
     stored = do_task(db, worker, project_id, T0, 30)
     before = f.row_counts(db)
     with pytest.raises(InvalidInput) as refused:
-        review.review(db, requester, stored["id"], body)
+        review.review(db, requester, stored["id"], body, now=T0 + timedelta(hours=1))
     assert refused.value.field == field
     assert f.row_counts(db) == before
 
@@ -141,7 +156,8 @@ def test_an_appeal_on_someone_elses_work_is_refused(db, setup):
         db,
         requester,
         stored["id"],
-        {"decision": "reject", "reason": "missing_parts", "evidence": "the label is missing here"},
+        {"decision": "reject", "reason": "low_effort", "evidence": LOW_EFFORT},
+        now=T0 + timedelta(hours=1),
     )
     other, _ = f.consented_worker(db, project_id)
     before = f.row_counts(db)

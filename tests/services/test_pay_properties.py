@@ -82,7 +82,7 @@ def _do_task(db, worker, pid, now, seconds, outcome):
     return end
 
 
-def _review(db, requester, pick, decision):
+def _review(db, requester, pick, decision, now):
     with db.engine.connect() as conn:
         ids = list(conn.scalars(select(Submission.id).where(Submission.review_state == "pending")))
     if not ids:
@@ -93,18 +93,20 @@ def _review(db, requester, pick, decision):
         "reject": {
             "decision": "reject",
             "reason": "low_effort",
-            "evidence": "a single character for a long text",
+            "evidence": {"quotes": ["toxic"], "note": "a single word for a long text"},
         },
         "reject_unlisted": {"decision": "reject", "reason": "disagrees_with_majority"},
         "reject_no_evidence": {"decision": "reject", "reason": "failed_checks"},
     }[decision]
     try:
-        review.review(db, requester, sid, body)
+        review.review(db, requester, sid, body, now=now)
     except InvalidInput:
         assert decision in ("reject_unlisted", "reject_no_evidence")
+    except Conflict as late:  # past its auto-approval deadline: approved, not rejectable
+        assert decision != "approve" and late.code == "review_deadline_passed"
 
 
-def _appeal(db, workers, pick, overturn):
+def _appeal(db, workers, pick, overturn, now):
     with db.engine.connect() as conn:
         rows = conn.execute(
             select(Submission.id, Submission.worker_id).where(Submission.review_state == "rejected")
@@ -114,10 +116,13 @@ def _appeal(db, workers, pick, overturn):
     sid, worker_id = rows[pick % len(rows)]
     worker = next(w for w in workers if w.id == worker_id)
     try:
-        appeal = review.appeal(db, worker, sid, "The answer is right.")
+        appeal = review.appeal(db, worker, sid, "The answer is right.", now=now)
     except Conflict:
         return  # appealed already
-    review.decide_appeal(db, ADMIN, appeal["id"], "overturn" if overturn else "uphold")
+    note = "The quoted word is the whole answer."
+    review.decide_appeal(
+        db, ADMIN, appeal["id"], "overturn" if overturn else "uphold", note, now=now
+    )
 
 
 @settings(
@@ -154,9 +159,9 @@ def test_settlement_holds_the_floor_once_with_every_entry_caused(db, pays, event
             else:
                 fail_test(db, worker, assignment, now)
         elif kind == "review":
-            _review(db, requester, ev[1], ev[2])
+            _review(db, requester, ev[1], ev[2], now)
         elif kind == "appeal":
-            _appeal(db, workers, ev[1], ev[2])
+            _appeal(db, workers, ev[1], ev[2], now)
         elif kind == "settle":
             now += timedelta(days=ev[1])
             _settle_and_check(db, workers, now)

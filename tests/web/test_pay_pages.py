@@ -15,13 +15,18 @@ def test_a_rejected_worker_appeals_from_the_earnings_page(http, db):
     f.work_through(db, project_id, [worker])
     first, second = f.submissions_of(db, worker.id)
     review(db, requester, first, {"decision": "approve"})
-    evidence = "the answer names no label at all"
+    note = "one word where a reason was asked for"
     review(
         db,
         requester,
         second,
-        {"decision": "reject", "reason": "missing_parts", "evidence": evidence},
+        {
+            "decision": "reject",
+            "reason": "low_effort",
+            "evidence": {"quotes": ["toxic"], "note": note},
+        },
     )
+    evidence = f"Why: {note}"
 
     client = login(http, worker.email)
     work = client.get("/work").text
