@@ -166,6 +166,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/assignments/{assignment_id}/release"): rule("assignment", "worker_b"),
     ("POST", "/api/v1/assignments/{assignment_id}/heartbeat"): rule("assignment", "worker_b"),
     ("POST", "/work/assignments/{assignment_id}/heartbeat"): rule("assignment", "worker_b"),
+    ("POST", "/api/v1/assignments/{assignment_id}/extension"): rule("assignment", "worker_b"),
+    ("POST", "/work/assignments/{assignment_id}/extension"): rule("assignment", "worker_b"),
     # Worker B's rejected submission in organisation 2's project, and B's appeal of it.
     ("POST", "/api/v1/submissions/{submission_id}/review"): rule(
         "submission", *REQ2, json={"decision": "approve"}
