@@ -127,7 +127,9 @@ def test_hazard_project_from_consent_to_suspension(site, page_factory):
     other = f.project(db, requester, overlap=1, **f.hazard_spec(["hte"], name="Earlier"))
     f.add_items(db, requester, other, [{"data": {"text": "x"}, "hazards": ["hte"], "severity": 1}])
     f.consent(db, worker, other)
-    earlier = max(datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC).replace(hour=0))
+    # (Taken now and answered 30 minutes on: a worker's credited time only moves
+    # forward, so it cannot be dated before the page's own heartbeats above.)
+    earlier = datetime.now(UTC)
     lease = lease_next(db, worker, other, now=earlier)
     submit(db, worker, lease.id, {"label": "toxic"}, active_seconds=1800, idempotency_key="e",
            now=earlier + timedelta(minutes=30))  # fmt: skip

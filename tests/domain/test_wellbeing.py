@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from fairloop.domain.wellbeing import (
     Policy,
     continuous_run,
     day_start,
+    next_day_start,
     stricter,
     weighted_seconds,
     wellbeing_veto,
@@ -79,7 +81,49 @@ def test_weekly_budget():
     history = [done(T0, 100), done(T0 + timedelta(days=1), 100)]
     refusal = veto(history, T0 + timedelta(days=2), policy=policy)
     assert refusal is not None and refusal.code == "exposure_budget"
-    assert refusal.resume_at == day_start(T0) + timedelta(days=7)
+    # Any 7 days in a row: room again once Monday's work has rolled out.
+    assert refusal.resume_at == T0 + timedelta(days=7, seconds=1)
+    assert veto(history, refusal.resume_at, policy=policy) is None
+
+
+def test_any_seven_days_in_a_row_count_not_the_calendar_week():
+    # Thursday to Sunday, then Monday to Wednesday: 840 weighted minutes in 7 days
+    # fitted under a weekly 600 when the week restarted on Monday.
+    start = T0 + timedelta(days=3)
+    history = [done(start + timedelta(days=d), 120) for d in range(6)]
+    refusal = veto(history, start + timedelta(days=6))
+    assert refusal is not None and "over 7 days" in refusal.message
+
+
+def test_the_day_is_the_workers_own():
+    la = ZoneInfo("America/Los_Angeles")
+    # 240 weighted minutes in one Los Angeles afternoon: 08:00 UTC is midnight there
+    # (PST) and 00:00 UTC a new UTC day in the middle of the local afternoon.
+    afternoon = datetime(2026, 11, 3, 21, 0, tzinfo=UTC)  # 13:00 in Los Angeles
+    history = [done(afternoon, 60, 4)]  # 60 minutes at weight 3: 180
+    later = afternoon + timedelta(hours=3, minutes=30)  # 00:30 UTC, a new UTC day
+    assert veto(history, later) is None  # the UTC day would start again
+    refusal = wellbeing_veto(
+        history=history,
+        opted_out=(),
+        item_hazards=["vcr"],
+        item_severity=2,
+        now=later,
+        policy=POLICY,
+        zone=la,
+    )
+    assert refusal is not None and refusal.code == "exposure_budget"
+    assert refusal.resume_at == datetime(2026, 11, 4, 8, 0, tzinfo=UTC)  # midnight there
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)))
+def test_a_local_day_starts_at_local_midnight_and_holds_the_moment(naive):
+    zone = ZoneInfo("America/Los_Angeles")
+    moment = naive.replace(tzinfo=UTC)
+    start, end = day_start(moment, zone), next_day_start(moment, zone)
+    assert start <= moment < end
+    assert start.astimezone(zone).hour == 0 and end.astimezone(zone).hour == 0
+    assert timedelta(hours=23) <= end - start <= timedelta(hours=25)
 
 
 def test_a_live_lease_counts_at_its_full_length():

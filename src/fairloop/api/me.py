@@ -48,9 +48,14 @@ def get_wellbeing(db: DatabaseDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.put("/wellbeing")
-async def put_wellbeing(request: Request) -> dict[str, int]:
-    """``{"text_severity_max": 0-4}``: text above it is collapsed behind a warning."""
+async def put_wellbeing(request: Request) -> dict[str, Any]:
+    """``{"text_severity_max": 0-4}``: text above it is collapsed behind a warning;
+    ``{"time_zone": "Europe/Berlin"}``: the exposure day follows the worker's zone."""
     body = require_object(await json_body(request, limit=10_000))
+    if set(body) == {"time_zone"}:
+        return await call_as_actor(
+            request, lambda db, actor: exposure.set_time_zone(db, actor, body["time_zone"])
+        )
     return await call_as_actor(
         request,
         lambda db, actor: exposure.set_text_severity(db, actor, body.get("text_severity_max")),

@@ -2,8 +2,9 @@
 
 Plain functions over plain data, so the scheduler hook, the lease service and the
 property tests all ask the same rule. Exposure is active time on items that carry
-hazards, weighted by the item's severity; it is counted per UTC day (daily budget)
-and per ISO week (weekly budget). A *break* is due after ``break_after_minutes`` of
+hazards, weighted by the item's severity; it is counted per day of the worker's own
+time zone (daily budget) and over any 7 days in a row (weekly budget). The rule is
+asked when an item is handed out and again while it is worked on (:func:`limit_reached`). A *break* is due after ``break_after_minutes`` of
 continuous hazard work: hazard assignments separated by less than ``break_minutes``
 count as one continuous run.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from fairloop.domain.hazards import MAX_SEVERITY
 
@@ -31,7 +32,7 @@ class Policy:
     daily_minutes: int = 120
     """Weighted minutes of hazard exposure a UTC day."""
     weekly_minutes: int = 600
-    """Weighted minutes a week (Monday to Sunday, UTC)."""
+    """Weighted minutes over any 7 days in a row."""
     break_after_minutes: int = 50
     """Continuous minutes of hazard work after which a break is due."""
     break_minutes: int = 10
@@ -92,12 +93,36 @@ def weighted_seconds(work: HazardWork, policy: Policy) -> float:
     return max(0, seconds) * policy.weight(work.severity)
 
 
-def day_start(moment: datetime) -> datetime:
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+WEEK = timedelta(days=7)
 
 
-def week_start(moment: datetime) -> datetime:
-    return day_start(moment) - timedelta(days=moment.weekday())
+def day_start(moment: datetime, zone: tzinfo = UTC) -> datetime:
+    """The start (in UTC) of the day ``moment`` falls in, in the worker's ``zone``."""
+    local = moment.astimezone(zone)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+    return midnight.astimezone(UTC)
+
+
+def next_day_start(moment: datetime, zone: tzinfo = UTC) -> datetime:
+    """The next local midnight, in UTC (a day is 23 or 25 hours when clocks change)."""
+    local = moment.astimezone(zone)
+    tomorrow = (datetime(local.year, local.month, local.day) + timedelta(days=1)).replace(
+        tzinfo=zone
+    )
+    return tomorrow.astimezone(UTC)
+
+
+def week_resume(history: Sequence[HazardWork], now: datetime, policy: Policy) -> datetime:
+    """When enough of the last 7 days' work has rolled out of the window for the
+    weekly budget to have room again."""
+    window = sorted((w for w in history if w.started_at >= now - WEEK), key=lambda w: w.started_at)
+    total = sum(weighted_seconds(w, policy) for w in window)
+    for w in window:
+        total -= weighted_seconds(w, policy)
+        if total < policy.weekly_minutes * 60:
+            # Work begun at s is in the window up to s + 7 days, inclusive.
+            return w.started_at + WEEK + timedelta(seconds=1)
+    return now
 
 
 def exposure_since(history: Iterable[HazardWork], since: datetime, policy: Policy) -> float:
@@ -129,6 +154,7 @@ def wellbeing_veto(
     item_severity: int | None,
     now: datetime,
     policy: Policy,
+    zone: tzinfo = UTC,
 ) -> Refusal | None:
     """None if the worker may be leased this item now, else the refusal and resume time.
 
@@ -139,6 +165,17 @@ def wellbeing_veto(
     blocked = sorted(set(item_hazards) & set(opted_out))
     if blocked:
         return Refusal("opted_out", f"you opted out of {', '.join(blocked)}", None)
+    return limit_reached(history=history, now=now, policy=policy, zone=zone)
+
+
+def limit_reached(
+    *, history: Sequence[HazardWork], now: datetime, policy: Policy, zone: tzinfo = UTC
+) -> Refusal | None:
+    """The break, daily or weekly limit the worker has reached by ``now``, or None.
+
+    Asked before an item is handed out (live leases count at their full length) and
+    during a hazard task (the task's own lease at its measured time), so no limit is
+    passed while an item is open."""
     run = continuous_run(history, now, policy)
     if run is not None:
         rest = timedelta(minutes=policy.break_minutes)
@@ -150,21 +187,24 @@ def wellbeing_veto(
                 f"{int(worked.total_seconds() // 60)} minutes of sensitive content",
                 run[1] + rest,
             )
-    today = exposure_since(history, day_start(now), policy)
-    if today >= policy.daily_minutes * 60:
-        return Refusal(
-            "exposure_budget",
-            f"today's exposure budget of {policy.daily_minutes} weighted minutes is used up",
-            day_start(now) + timedelta(days=1),
+    today = exposure_since(history, day_start(now, zone), policy) >= policy.daily_minutes * 60
+    week = exposure_since(history, now - WEEK, policy) >= policy.weekly_minutes * 60
+    if not (today or week):
+        return None
+    # Work resumes when both budgets have room: after midnight for the day, once
+    # enough of the last 7 days has rolled out for the week.
+    resume = max(
+        next_day_start(now, zone) if today else now,
+        week_resume(history, now, policy) if week else now,
+    )
+    if today:
+        message = f"today's exposure budget of {policy.daily_minutes} weighted minutes is used up"
+    else:
+        message = (
+            f"the exposure budget of {policy.weekly_minutes} weighted minutes over 7 days "
+            "is used up"
         )
-    week = exposure_since(history, week_start(now), policy)
-    if week >= policy.weekly_minutes * 60:
-        return Refusal(
-            "exposure_budget",
-            f"this week's exposure budget of {policy.weekly_minutes} weighted minutes is used up",
-            week_start(now) + timedelta(days=7),
-        )
-    return None
+    return Refusal("exposure_budget", message, resume)
 
 
 def parse_weights(text: str) -> tuple[float, ...]:

@@ -13,6 +13,7 @@ from fairloop.errors import RateLimited, Unauthorized
 from fairloop.http.deps import get_db
 from fairloop.http.ratelimit import check_login_rate
 from fairloop.services.accounts import end_session, start_session
+from fairloop.services.wellbeing import exposure
 from fairloop.web.render import _, page
 from fairloop.web.session import (
     COOKIE,
@@ -68,6 +69,7 @@ async def login(
     password: str = Form(""),
     csrf: str = Form(""),
     next: str = Form(""),
+    time_zone: str = Form(""),
 ) -> Response:
     cookie = read_cookie(request, LOGIN_CSRF) or ""
     if not cookie or not hmac.compare_digest(cookie, csrf):
@@ -96,6 +98,7 @@ async def login(
             next=next,
             message=_("Wrong email or password."),
         )
+    await run_in_threadpool(exposure.default_time_zone, get_db(request), actor, time_zone)
     response = RedirectResponse(_safe_next(next, actor.role), status_code=303)
     set_session_cookie(response, secret, request)
     clear_cookie(response, request, LOGIN_CSRF)

@@ -68,6 +68,14 @@ async def save_viewing(request: Request, actor: PageActor) -> Response:
     return RedirectResponse("/me/wellbeing?saved=viewing", status_code=303)
 
 
+@router.post("/wellbeing/time-zone")
+async def save_time_zone(request: Request, actor: PageActor) -> Response:
+    form = await _form(request)
+    name = (form.get("time_zone") or [""])[0]
+    await run_in_threadpool(exposure.set_time_zone, get_db(request), actor, name)
+    return RedirectResponse("/me/wellbeing?saved=time-zone", status_code=303)
+
+
 @router.post("/wellbeing/checkin")
 async def save_checkin(request: Request, actor: PageActor) -> Response:
     form = await _form(request)

@@ -3,20 +3,22 @@ call the lease path makes (:func:`check_hazard_item`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, HazardOptOut, Item, ViewingSetting
+from fairloop.db.models import Assignment, HazardOptOut, Item, User, ViewingSetting
 from fairloop.domain import wellbeing as rules
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS, MAX_SEVERITY, describe
 from fairloop.domain.viewing import DEFAULT_TEXT_SEVERITY
+from fairloop.domain.worktime import to_seconds
 from fairloop.errors import Forbidden, InvalidInput, WellbeingRefusal
 from fairloop.services import audit
 from fairloop.services.access import own_assignment
@@ -25,11 +27,13 @@ from fairloop.settings import get_settings
 _OPTED = select(HazardOptOut.hazard).where(HazardOptOut.user_id == bindparam("worker_id"))
 _HISTORY = (
     select(
+        Assignment.id,
         Assignment.leased_at,
         Assignment.ended_at,
         Assignment.state,
         Assignment.lease_expires_at,
         Assignment.active_seconds,
+        Assignment.heartbeat_ms,
         Item.severity,
     )
     .join(Item, Item.id == Assignment.item_id)
@@ -61,21 +65,48 @@ def opted_out(session: Connection | Session, worker_id: int) -> list[str]:
     return list(session.execute(_OPTED, {"worker_id": worker_id}).scalars())
 
 
+_ZONE = select(User.time_zone).where(User.id == bindparam("worker_id"))
+
+
+def worker_zone(session: Connection | Session, worker_id: int) -> tzinfo:
+    """The worker's own time zone (UTC until they set one)."""
+    name = session.execute(_ZONE, {"worker_id": worker_id}).scalar()
+    return zone_named(name) or UTC
+
+
+def zone_named(name: str | None) -> tzinfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def hazard_history(
-    session: Connection | Session, worker_id: int, now: datetime
+    session: Connection | Session,
+    worker_id: int,
+    now: datetime,
+    *,
+    measuring: int | None = None,
 ) -> list[rules.HazardWork]:
-    """The worker's hazard work of the last 8 days (enough for the weekly budget)."""
+    """The worker's hazard work of the last 8 days (enough for the weekly budget).
+
+    A live lease counts at its full length, so that a new lease cannot overshoot;
+    the lease being ``measuring`` (the task open now) at its measured time. A lease
+    that ran out unanswered counts what was measured on it: exposure happened."""
     rows = session.execute(_HISTORY, {"worker_id": worker_id, "since": now - timedelta(days=8)})
     work = []
     for r in rows:
-        live = r.state == "leased" and r.lease_expires_at > now
+        live = r.state == "leased" and r.lease_expires_at > now and r.id != measuring
         # An expired, never-closed lease ended when it ran out.
         ended = None if live else (r.ended_at or min(r.lease_expires_at, now))
+        measured = r.active_seconds or to_seconds(r.heartbeat_ms)
         work.append(
             rules.HazardWork(
                 started_at=r.leased_at,
                 ended_at=ended,
-                active_seconds=r.active_seconds,
+                active_seconds=measured,
                 severity=r.severity,
                 lease_seconds=int((r.lease_expires_at - r.leased_at).total_seconds()),
             )
@@ -103,6 +134,24 @@ def check_hazard_item(
         item_severity=item.severity,
         now=now,
         policy=policy_for(spec),
+        zone=worker_zone(session, worker_id),
+    )
+
+
+def limit_during_task(
+    session: Connection | Session,
+    worker_id: int,
+    assignment_id: int,
+    spec: dict[str, Any],
+    now: datetime,
+) -> rules.Refusal | None:
+    """The limit an open hazard task has reached by ``now`` (its own time measured so
+    far), or None: the lease must end there."""
+    return rules.limit_reached(
+        history=hazard_history(session, worker_id, now, measuring=assignment_id),
+        now=now,
+        policy=policy_for(spec),
+        zone=worker_zone(session, worker_id),
     )
 
 
@@ -171,6 +220,32 @@ def set_text_severity(db: Database, actor: Actor, value: object) -> dict[str, in
         return {"text_severity_max": value}
 
 
+def set_time_zone(db: Database, actor: Actor, name: object) -> dict[str, str]:
+    """The worker's own time zone, an IANA name: their exposure day follows it."""
+    if not isinstance(name, str) or len(name) > 64 or zone_named(name.strip()) is None:
+        raise InvalidInput(
+            f"time_zone {str(name)[:64]!r} is not a known time zone; use a name such as "
+            "Europe/Berlin or America/Los_Angeles",
+            field="time_zone",
+        )
+    with db.transaction() as session:
+        user = session.get(User, _worker(actor).id)
+        assert user is not None
+        user.time_zone = name.strip()
+        return {"time_zone": user.time_zone}
+
+
+def default_time_zone(db: Database, actor: Actor, name: str) -> None:
+    """The browser's zone, kept at login if the worker has set none (a bad or missing
+    name is simply not kept: the worker can set one on the wellbeing page)."""
+    if actor.role != "worker" or len(name) > 64 or zone_named(name) is None:
+        return
+    with db.transaction() as session:
+        user = session.get(User, actor.id)
+        if user is not None and user.time_zone is None:
+            user.time_zone = name
+
+
 def my_wellbeing(db: Database, actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
     """What the worker's own wellbeing page shows: opt-outs, setting, exposure today."""
     now = now or utcnow()
@@ -178,13 +253,16 @@ def my_wellbeing(db: Database, actor: Actor, *, now: datetime | None = None) -> 
     with db.transaction(readonly=True) as session:
         _worker(actor)
         history = hazard_history(session, actor.id, now)
+        zone = worker_zone(session, actor.id)
         return {
             "hazards": [describe(c) for c in HAZARDS],
             "opted_out": sorted(opted_out(session, actor.id)),
             "text_severity_max": text_severity_max(session, actor.id),
             "exposure_today_minutes": round(
-                rules.exposure_since(history, rules.day_start(now), policy) / 60, 1
+                rules.exposure_since(history, rules.day_start(now, zone), policy) / 60, 1
             ),
+            "time_zone": str(zone),
+            "time_zone_set": session.execute(_ZONE, {"worker_id": actor.id}).scalar(),
             "daily_budget_minutes": policy.daily_minutes,
         }
 

@@ -207,17 +207,34 @@ def _lease_candidate(
     the budget or the break rule gives way to an item without hazards, and with none
     left the worker is told why and when to come back."""
     for kind in ("gold", "task") if gold else ("task",):
-        row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=True)
-        if row is None:
-            continue
-        refusal = exposure.check_hazard_item(conn, worker_id, spec, row, params["now"])
-        if refusal is None:
+        row = pick_within_limits(conn, spec, worker_id, params, kind=kind, pg=pg)
+        if row is not None:
             return _Picked(row, kind)
-        row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=False)
-        if row is None:
-            raise exposure.refusal_error(refusal)
-        return _Picked(row, kind)
     return None
+
+
+def pick_within_limits(
+    conn: Connection,
+    spec: dict[str, Any],
+    worker_id: int,
+    params: dict[str, Any],
+    *,
+    kind: str,
+    pg: bool,
+) -> ItemRow | None:
+    """The next item of ``kind`` the worker's wellbeing allows: opted-out hazards are
+    never picked; a hazard item past the budget or the break rule gives way to one
+    without hazards, and with none left the worker is told why and when to return."""
+    row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=True)
+    if row is None:
+        return None
+    refusal = exposure.check_hazard_item(conn, worker_id, spec, row, params["now"])
+    if refusal is None:
+        return row
+    row = sql.pick(conn, kind, params, postgres=pg, hazard_ok=False)
+    if row is None:
+        raise exposure.refusal_error(refusal)
+    return row
 
 
 def insert_lease(

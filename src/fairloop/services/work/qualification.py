@@ -18,6 +18,7 @@ from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, NotFound, NotNow
 from fairloop.services.access import WORK_VIEW, WorkView, project_for_worker
+from fairloop.services.wellbeing import exposure
 from fairloop.services.work import assign
 from fairloop.services.work import scheduling as sql
 from fairloop.services.work.rows import Attempt
@@ -101,11 +102,15 @@ def lease_question(
             )
         params["since"] = _open_attempt(conn, qrule, params, now)
         skills = sql.worker_skills(conn, actor.id)
-        params.update(sql.skill_params(skills, postgres=db.is_postgres), opted=[])
-        row = sql.pick(conn, "qualification", params, postgres=db.is_postgres, hazard_ok=True)
-        if row is None:
+        params.update(sql.skill_params(skills, postgres=db.is_postgres))
+        # A test item passes the same opt-outs, budget and breaks as any other.
+        params["opted"] = exposure.opted_out(conn, actor.id) if project.spec.get("hazards") else []
+        picked = assign.pick_within_limits(
+            conn, project.spec, actor.id, params, kind="qualification", pg=db.is_postgres
+        )
+        if picked is None:
             return None
-        return assign.insert_lease(conn, project, actor.id, row, now, kind="qualification")
+        return assign.insert_lease(conn, project, actor.id, picked, now, kind="qualification")
 
 
 def _open_attempt(

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Project, User
+from fairloop.db.models import Assignment, Item, Project, User
 from fairloop.domain import worktime as rule
 from fairloop.domain.actors import Actor
 from fairloop.errors import Conflict, InvalidInput
 from fairloop.services.access import leased_assignment
+from fairloop.services.wellbeing import exposure
 
 _THROUGH = select(User.worktime_through).where(User.id == bindparam("worker_id"))
 _THROUGH_LOCKED = _THROUGH.with_for_update()
@@ -105,13 +106,34 @@ def heartbeat(
             a.page_ms = max(page_ms, a.page_ms or 0)
         a.heartbeat_at = max(now, a.heartbeat_at or a.leased_at)
         _advance(session, a.worker_id, through, now)
+        ended = _end_at_a_limit(session, a, now)
         return {
             "id": a.id,
             "kind": a.kind,
             "active_seconds": rule.to_seconds(a.heartbeat_ms),
             "lease_expires_at": a.lease_expires_at.isoformat(),
             "next_in_seconds": rule.HEARTBEAT_SECONDS,
+            "ended": ended,
         }
+
+
+def _end_at_a_limit(session: Session, a: Assignment, now: datetime) -> dict[str, Any] | None:
+    """End a hazard task's lease where the worker reached the exposure budget or the
+    break rule: the time is paid and the item goes back to the pool."""
+    item = session.get(Item, a.item_id)
+    if item is None or not item.hazards:
+        return None
+    project = session.get(Project, a.project_id)
+    assert project is not None
+    session.flush()  # the history query must see this heartbeat's credit
+    refusal = exposure.limit_during_task(session, a.worker_id, a.id, project.spec, now)
+    if refusal is None:
+        return None
+    a.state = "released"
+    a.ended_at = now
+    a.active_seconds = rule.to_seconds(a.heartbeat_ms)
+    error = exposure.refusal_error(refusal)
+    return {"code": error.code, "message": error.message, "resume_at": error.resume_at}
 
 
 def extend(

@@ -64,8 +64,23 @@
     if (!assignment || !csrfField || present === reported) return;
     var count = present;
     post("/heartbeat", { csrf: csrfField.value, present_ms: String(count) })
-      .then(function (r) { if (r.ok) reported = count; })
+      .then(function (r) {
+        if (!r.ok) return null;
+        reported = count;
+        return r.json();
+      })
+      .then(function (body) { if (body && body.ended) leaseEnded(body.ended); })
       .catch(function () { /* offline: the count goes with the next one that arrives */ });
+  }
+  function leaseEnded(ended) {
+    // The exposure budget or the break rule was reached mid-task: the lease ended on
+    // the server (time paid, item returned), so the answer form goes away.
+    var box = document.getElementById("lease-ended");
+    var text = document.getElementById("lease-ended-text");
+    if (text) text.textContent = ended.message || "";
+    if (box) box.hidden = false;
+    form.hidden = true;
+    asking = true;
   }
   setInterval(heartbeat, HEARTBEAT_MS);
   window.addEventListener("online", heartbeat);
