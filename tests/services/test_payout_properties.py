@@ -1,12 +1,14 @@
-"""Payouts exactly once over random interleavings of settlement, payouts and new work,
-on the real services and both databases (issue 15, part 4).
+"""Payouts exactly once over random interleavings of settlement, payouts, new work and
+adjustments, on the real services and both databases (issue 15, parts 4 and 8).
 
 Hypothesis draws a sequence of steps: new work (approved by the requester, or left
 pending for settlement to approve when its days are up), settlement, marking payouts,
-and races, where two to four of those run at once on threads. After every step no
-balance is under zero and no worker has been paid more than they earned; at the end,
-after one more settlement and marking, every worker has been paid exactly what they
-earned, and nothing is due.
+an admin's adjustments (positive or negative, on the project or not; a refused one
+changes nothing), and races, where two to four of those run at once on threads. After
+every step no balance is under zero and no worker has been paid more than they earned;
+at the end, after one more settlement, every worker's pay is at the floor for their
+settled time, on the project and over all, and after one more marking every worker has
+been paid exactly what they earned, and nothing is due.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, func, select
 
 from fairloop.db.engine import Database
-from fairloop.db.models import LedgerEntry
+from fairloop.db.models import LedgerEntry, Project
 from fairloop.domain.actors import Actor
-from fairloop.services.pay import payouts, review
+from fairloop.domain.pay import floor_owed, from_minor, to_minor
+from fairloop.errors import Conflict
+from fairloop.services.pay import bonus, payouts, review
 from fairloop.services.pay.payouts import mark_paid, payouts_due
-from fairloop.services.pay.settle import settle
+from fairloop.services.pay.settle import floor_pay, settle, settled_time
 from tests import factories as f
 from tests.conftest import clean
 from tests.factories.pay import T0, do_task
@@ -42,7 +46,13 @@ work = st.tuples(
 )
 mark = st.tuples(st.just("mark"))
 settle_later = st.tuples(st.just("settle"), st.sampled_from([0, 1, 4]))  # days later
-step = st.one_of(work, settle_later, mark)
+adjust = st.tuples(
+    st.just("adjust"),
+    st.integers(0, WORKERS - 1),
+    st.sampled_from([-120, -50, -10, -1, 10, 50, 120]),  # cents
+    st.booleans(),  # on the project, or on no project
+)
+step = st.one_of(work, settle_later, mark, adjust)
 # A step of a race starts this many seconds after the others are released.
 raced = st.tuples(st.one_of(step, mark), st.sampled_from([0.0, 0.0, 0.05, 0.15]))
 steps_strategy = st.lists(
@@ -60,6 +70,8 @@ class Run:
     workers: list[Actor]
     clock: timedelta = timedelta(0)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: list[str] = field(default_factory=list)
+    """Outcomes, for hypothesis's statistics (``event`` works on the test's thread only)."""
 
     def tick(self, by: timedelta) -> datetime:
         """A moment of its own for each step, so concurrent steps never share a lease time."""
@@ -98,7 +110,11 @@ def test_payouts_racing_settlement_and_new_work_pay_each_cent_once(db, monkeypat
         else:
             _do(run, s)
         _check_no_overpayment(db)
-    settle(db, now=run.tick(timedelta(days=30)))
+    for outcome in set(run.seen):
+        event(outcome)
+    end = run.tick(timedelta(days=30))
+    settle(db, now=end)
+    _check_floor(db, project_id, end)
     mark_paid(db, ADMIN)
     _check_no_overpayment(db, exact=True)
     assert payouts_due(db, ADMIN) == [] and mark_paid(db, ADMIN) == []
@@ -116,6 +132,20 @@ def _do(run: Run, s: tuple) -> None:
         settle(run.db, now=run.tick(timedelta(days=s[1], minutes=1)))
     elif s[0] == "mark":
         mark_paid(run.db, ADMIN)
+    elif s[0] == "adjust":
+        _, n, cents, on_project = s
+        body = {"amount": from_minor(cents), "currency": "USD", "note": "a correction"}
+        if on_project:
+            body["project_id"] = run.project_id
+        key = f"a{run.tick(timedelta(seconds=1)).timestamp()}"
+        try:
+            bonus.adjust(
+                run.db, ADMIN, run.workers[n].id, body, key=key, now=run.tick(timedelta(0))
+            )
+            run.seen.append("adjustment written" + (", negative" if cents < 0 else ""))
+        except Conflict as refused:  # under the floor, or under a balance of 0
+            assert cents < 0 and refused.code in ("under_floor", "negative_balance")
+            run.seen.append(f"adjustment refused: {refused.code}")
 
 
 class _SlowFirstRead:
@@ -170,6 +200,25 @@ def _race(run: Run, raced: list[tuple[tuple, float]]) -> None:
         assert not t.is_alive(), "a step of the race never finished"
     if errors:
         raise errors[0]
+
+
+def _check_floor(db: Database, project_id: int, now: datetime) -> None:
+    """After settlement: each worker's pay toward the floor (adjustments included) at
+    least what the floor owes for their settled time, and so is all they earned."""
+    with db.engine.connect() as conn:
+        paid = floor_pay(conn, [project_id])
+        floor = to_minor(
+            conn.scalar(select(Project.spec).where(Project.id == project_id))["pay"]["hourly_floor"]
+        )
+        for (worker, pid), seconds in settled_time(conn, [project_id], now).items():
+            owed = floor_owed(floor, seconds)
+            assert paid.get((worker, pid), 0) >= owed, f"worker {worker} under the floor"
+            earned = conn.scalar(
+                select(func.sum(LedgerEntry.amount_minor)).where(
+                    LedgerEntry.user_id == worker, LedgerEntry.kind != "payout"
+                )
+            )
+            assert earned >= owed, f"worker {worker} earned {earned} for {owed} owed"
 
 
 def _check_no_overpayment(db: Database, *, exact: bool = False) -> None:

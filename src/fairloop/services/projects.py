@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,11 +22,13 @@ from fairloop.db.models import (
     Project,
     ProjectWorker,
     Submission,
+    User,
 )
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import describe
 from fairloop.domain.pay import floor_problem, parse_minimums
 from fairloop.domain.specs import ProjectSpec, spec_to_json, task_for_workers
+from fairloop.domain.terms import terms_of
 from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import (
@@ -140,8 +144,23 @@ def project_view(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
         if actor.role == "worker":
             view["consented"] = has_consented(session, actor, project)
             view["record"] = requester_record(session, project.org_id)
+            view["notice_ends_local"] = _in_zone(
+                project.notice_ends_at,
+                session.scalar(select(User.time_zone).where(User.id == actor.id)),
+            )
             _hide_requester(view)
         return view
+
+
+def _in_zone(at: datetime | None, zone: str | None) -> dict[str, str] | None:
+    """``at`` as a worker reads it: in their own time zone (UTC when unset or unknown)."""
+    if at is None:
+        return None
+    try:
+        tz = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz, zone = UTC, None
+    return {"at": at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "zone": zone or "UTC"}
 
 
 def _summary(session: Session, project: Project) -> dict[str, Any]:
@@ -167,6 +186,11 @@ def _summary(session: Session, project: Project) -> dict[str, Any]:
         "notice_days": spec.get("notice_days", 7),
         "notice_ends_at": project.notice_ends_at.isoformat() if project.notice_ends_at else None,
         "disclosure": {"version": project.disclosure_version, **spec["disclosure"]},
+        "terms": terms_of(
+            spec,
+            lease_minutes=project.lease_minutes,
+            appeal_deadline_days=get_settings().appeal_deadline_days,
+        ),
         "created_at": project.created_at.isoformat(),
     }
 
