@@ -47,13 +47,16 @@ class Settings(BaseSettings):
     appeal_deadline_days: int = Field(default=7, ge=1, le=60)
     """Days an admin has to decide an appeal; after them it is decided for the worker
     (the rejection overturned, the work paid) at settlement or when next read."""
+    pause_limit_days: int = Field(default=3, ge=1, le=30)
+    """Days a project may stay paused; a longer pause becomes a suspension at
+    settlement, with the project's notice and a kill fee for the days it stopped work."""
     exposure_weights: str = "1,1,1.5,2,3"
     """Exposure weight of a minute on an item of severity 0,1,2,3,4: each more than 0
     and at most 100, none less than the one before it."""
     daily_exposure_minutes: int = Field(default=120, gt=0, le=300)
     """Weighted minutes of hazard content a worker may see a day; projects may set less."""
     weekly_exposure_minutes: int = Field(default=600, gt=0, le=2100)
-    """Weighted minutes a week (Monday to Sunday, UTC)."""
+    """Weighted minutes over any 7 days in a row."""
     break_after_minutes: int = Field(default=50, gt=0, le=240)
     """Continuous minutes on hazard items after which a break is due."""
     break_minutes: int = Field(default=10, gt=0, le=120)
