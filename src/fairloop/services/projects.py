@@ -29,7 +29,7 @@ from fairloop.domain.hazards import describe
 from fairloop.domain.pay import floor_problem, parse_minimums
 from fairloop.domain.specs import ProjectSpec, spec_to_json, task_for_workers
 from fairloop.domain.terms import terms_of
-from fairloop.errors import Conflict, Forbidden, InvalidInput
+from fairloop.errors import Forbidden, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import (
     has_consented,
@@ -253,17 +253,16 @@ def consent(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
         return {"project_id": project.id, "disclosure_version": project.disclosure_version}
 
 
-def set_state(db: Database, actor: Actor, project_id: int, state: str) -> dict[str, Any]:
-    """Pause (no new leases) or reopen a project. Suspension is the wellbeing issue's."""
+def set_state(
+    db: Database, actor: Actor, project_id: int, state: str, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Pause (no new leases) or reopen a project, telling its workers; a pause that
+    outlasts FAIRLOOP_PAUSE_LIMIT_DAYS becomes a suspension (:mod:`.suspend`)."""
+    from fairloop.services.suspend import set_paused
+
     if state not in ("live", "paused"):
         raise InvalidInput(f"unknown state {state!r}", field="state")
-    with db.transaction() as session:
-        project = project_for_requester(session, actor, project_id)
-        if project.state == "suspended":
-            raise Conflict("the project is suspended and cannot be reopened", field="state")
-        project.state = state
-        audit.record(session, actor, f"project.{state}", f"project:{project.id}")
-        return {"id": project.id, "state": state}
+    return set_paused(db, actor, project_id, paused=state == "paused", now=now)
 
 
 def revise_disclosure(

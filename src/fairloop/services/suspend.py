@@ -1,25 +1,31 @@
 """Suspending a project with notice: workers are told at once, may keep working until
-the notice ends, and those active lately get a kill fee for notice not given."""
+the notice ends, and those active lately get a kill fee for notice not given
+(:mod:`fairloop.services.pay.suspension` writes the notice and the fee).
+
+A pause is a stop without notice, so it is short: workers are told of it and of when
+it becomes a suspension, and one that outlasts ``FAIRLOOP_PAUSE_LIMIT_DAYS`` (3)
+becomes one at settlement, with the project's full notice and a kill fee for the
+days it stopped work.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Consent, Project, Submission
+from fairloop.db.models import Project
 from fairloop.domain.actors import Actor
-from fairloop.domain.suspension import ACTIVE_DAYS, kill_fee_minor, minor_units
+from fairloop.domain.suspension import continues_pause, pause_ends, promised_days
 from fairloop.errors import Conflict, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import project_for_requester
 from fairloop.services.inbox import post_notice
-from fairloop.services.pay import ledger
+from fairloop.services.pay.suspension import begin_suspension, utc_stamp, workers_of
+from fairloop.settings import get_settings
 
 
 def suspend(
@@ -34,28 +40,24 @@ def suspend(
     now = now or utcnow()
     with db.transaction() as session:
         project = project_for_requester(session, actor, project_id)
-        promised = int(project.spec.get("notice_days", 7))
+        promised = promised_days(project.spec)
         given = _notice_days(notice_days, promised)
         if project.state == "suspended":
             raise Conflict("the project is suspended already", field="state")
-        project.state = "suspended"
-        project.suspended_at = now
-        project.notice_ends_at = now + timedelta(days=given)
-        fees = _pay_kill_fees(session, project, promised - given, now)
-        for worker_id in _workers(session, project.id):
-            post_notice(
-                session,
-                user_id=worker_id,
-                kind="suspension",
-                project_id=project.id,
-                text=_notice_text(project, given, fees.get(worker_id)),
-            )
+        fees = begin_suspension(
+            session,
+            project,
+            given=given,
+            not_given=promised - given,
+            now=now,
+            why=f"for {promised - given} days of notice not given",
+        )
         audit.record(session, actor, "project.suspend", f"project:{project.id}", notice=given)
         return {
             "id": project.id,
             "state": "suspended",
             "notice_days": given,
-            "notice_ends_at": project.notice_ends_at.isoformat(),
+            "notice_ends_at": _iso(project.notice_ends_at),
             "workers_paid_fee": len(fees),
         }
 
@@ -71,89 +73,66 @@ def _notice_days(value: object, promised: int) -> int:
     return value
 
 
-def _workers(session: Session, project_id: int) -> list[int]:
-    """Everyone who consented to or worked on the project."""
-    consented = select(Consent.user_id).where(Consent.project_id == project_id)
-    worked = select(Assignment.worker_id).where(Assignment.project_id == project_id)
-    return sorted(set(session.scalars(consented)) | set(session.scalars(worked)))
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
-def _pay_kill_fees(
-    session: Session, project: Project, days_not_given: int, now: datetime
-) -> dict[int, tuple[int, str]]:
-    """Kill fees for workers active in the last 14 days: {worker: (minor units, currency)}."""
-    if days_not_given <= 0:
-        return {}
-    since = now - timedelta(days=ACTIVE_DAYS)
-    day = func.date(Submission.submitted_at)
-    rows = session.execute(
-        select(
-            Submission.worker_id,
-            func.count(Submission.id),
-            func.count(func.distinct(day)),
-        )
-        .where(
-            Submission.project_id == project.id,
-            Submission.submitted_at >= since,
-            Submission.review_state != "rejected",
-        )
-        .group_by(Submission.worker_id)
-    ).all()
-    pay = project.spec["pay"]
-    per_task = minor_units(Decimal(pay["per_task"]))
-    percent = int(project.spec.get("suspension_fee_percent", 25))
-    fees = {}
-    for worker_id, tasks, days in rows:
-        fee = kill_fee_minor(
-            earned_minor=tasks * per_task,
-            active_days=days,
-            days_not_given=days_not_given,
-            percent=percent,
-        )
-        if fee > 0:
-            pay_suspension(
-                session,
-                user_id=worker_id,
-                project_id=project.id,
-                amount_minor=fee,
-                currency=pay["currency"],
-                cause=f"project:{project.id}:worker:{worker_id}",
-                memo=f"kill fee: {days_not_given} days of notice not given",
+# Pauses.
+
+
+def set_paused(
+    db: Database, actor: Actor, project_id: int, *, paused: bool, now: datetime | None = None
+) -> dict[str, Any]:
+    """Pause (no new leases; work in progress is still accepted and paid) or resume a
+    project; its workers are told either way. A pause soon after a resume continues
+    the one before it (:func:`~fairloop.domain.suspension.continues_pause`)."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        project = project_for_requester(session, actor, project_id)
+        if project.state == "suspended":
+            raise Conflict("the project is suspended and cannot be reopened", field="state")
+        was = project.state
+        project.state = "paused" if paused else "live"
+        if paused and was != "paused":
+            if project.paused_at is None or not continues_pause(project.resumed_at, now):
+                project.paused_at = now
+            project.resumed_at = None
+        elif not paused and was == "paused":
+            project.resumed_at = now
+        if project.state != was:
+            _tell_workers(
+                session, project, _pause_text(project) if paused else _resume_text(project)
             )
-            fees[worker_id] = (fee, pay["currency"])
-    return fees
+        audit.record(session, actor, f"project.{project.state}", f"project:{project.id}")
+        return {
+            "id": project.id,
+            "state": project.state,
+            "suspends_at": _iso(_suspends_at(project)),
+        }
 
 
-def pay_suspension(
-    session: Session,
-    *,
-    user_id: int,
-    project_id: int,
-    amount_minor: int,
-    currency: str,
-    cause: str,
-    memo: str,
-) -> bool:
-    """Write one ``suspension_pay`` ledger entry, once per ``cause``; False if it exists."""
-    return ledger.write(
-        session,
-        user_id=user_id,
-        project_id=project_id,
-        kind="suspension_pay",
-        amount_minor=amount_minor,
-        currency=currency,
-        key=f"suspension_pay:{cause}",
-        memo=memo,
+def _suspends_at(project: Project) -> datetime | None:
+    """When a paused project becomes a suspension, or None if it is not paused."""
+    if project.state != "paused" or project.paused_at is None:
+        return None
+    return pause_ends(project.paused_at, get_settings().pause_limit_days)
+
+
+def _tell_workers(session: Session, project: Project, text: str) -> None:
+    for worker_id in workers_of(session, project.id):
+        post_notice(session, user_id=worker_id, kind="suspension", project_id=project.id, text=text)
+
+
+def _pause_text(project: Project) -> str:
+    ends = _suspends_at(project)
+    assert ends is not None
+    return (
+        f"{project.name} is paused: no new tasks for now. Work you have started may still "
+        f"be submitted and is paid. If it is not resumed by {utc_stamp(ends)}, it becomes a "
+        f"suspension: you may then keep working for {promised_days(project.spec)} days' "
+        "notice, and receive a kill fee for the days the pause stopped work."
     )
 
 
-def _notice_text(project: Project, days: int, fee: tuple[int, str] | None) -> str:
-    assert project.notice_ends_at is not None
-    ends = project.notice_ends_at.strftime("%Y-%m-%d %H:%M UTC")
-    text = (
-        f"{project.name} is suspended. You may keep working until {ends} ({days} days' "
-        "notice); all work done and in progress is paid."
-    )
-    if fee:
-        text += f" You receive a kill fee of {fee[0] / 100:.2f} {fee[1]}."
-    return text
+def _resume_text(project: Project) -> str:
+    return f"{project.name} is open again: its tasks are available."

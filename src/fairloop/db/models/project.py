@@ -25,6 +25,11 @@ class Project(Base):
     # Suspension: workers may keep working until the notice ends (wellbeing issue).
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A pause: since when (kept through a resume, so a pause soon after continues it),
+    # and when it was last resumed. A pause that outlasts FAIRLOOP_PAUSE_LIMIT_DAYS
+    # becomes a suspension at settlement.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -21,7 +21,16 @@ from sqlalchemy.orm import Session
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Appeal, Item, Membership, Project, ProjectWorker, Review, Submission
+from fairloop.db.models import (
+    Appeal,
+    Consent,
+    Item,
+    Membership,
+    Project,
+    ProjectWorker,
+    Review,
+    Submission,
+)
 from fairloop.domain.actors import Actor
 from fairloop.domain.pay import AUTO_APPROVE_DAYS, to_minor
 from fairloop.domain.rejections import (
@@ -109,6 +118,7 @@ def review(
     )
     now = now or utcnow()
     decide_due(db, now=now, submission_id=submission_id)  # in its own transaction
+    approve_withdrawn(db, submission_id=submission_id)  # likewise
     with db.transaction() as session:
         sub = session.get(Submission, submission_id, with_for_update=True)
         if sub is None:
@@ -116,6 +126,10 @@ def review(
         project = project_for_requester(session, actor, sub.project_id)
         _refuse_test_answers(session, sub)
         deadline = review_deadline(sub.submitted_at, approve_days(project.spec))
+        withdrawn = _withdrawn_since(session, sub)
+        if withdrawn is not None:
+            _after_withdrawal(session, sub, project, decision, withdrawn)
+            return review_json(sub, approval_due_at=deadline)
         if now >= deadline:
             _after_deadline(session, sub, project, decision, deadline)
             return review_json(sub, approval_due_at=deadline)
@@ -141,6 +155,57 @@ def _after_deadline(
         field="submission_id",
         code="review_deadline_passed",
     )
+
+
+def _withdrawn_since(session: Session, sub: Submission) -> datetime | None:
+    """When the worker withdrew consent to the project after submitting ``sub``, or None."""
+    return session.scalar(select(_WITHDRAWN_AT).where(Submission.id == sub.id))
+
+
+def _after_withdrawal(
+    session: Session, sub: Submission, project: Project, decision: str, withdrawn: datetime
+) -> None:
+    """Work a worker handed in before withdrawing consent is approved and paid as of
+    the withdrawal (by :func:`approve_on_withdrawal` or :func:`approve_withdrawn`, or
+    here if it raced them); an approval is then a no-op, a rejection refused."""
+    if sub.review_state == "pending":
+        pay_submission(session, sub, project, withdrawn)
+    if decision == "approve" and sub.review_state == "approved":
+        return
+    if sub.review_state != "approved":  # rejected (and appealable) before the withdrawal
+        raise Conflict(f"the submission is already {sub.review_state}", field="submission_id")
+    raise Conflict(
+        f"the worker withdrew consent on {withdrawn:%Y-%m-%d %H:%M} UTC: work handed in "
+        "before a withdrawal is approved and paid, and cannot be rejected",
+        field="submission_id",
+        code="consent_withdrawn",
+    )
+
+
+def approve_withdrawn(db: Database, *, submission_id: int) -> int:
+    """Approve and pay ``submission_id`` if it is pending and its worker withdrew
+    consent after handing it in (a withdrawal recorded before withdrawals approved
+    pending work): as of the withdrawal. Looks first without the write lock."""
+    query = _scoped(_PENDING_WITHDRAWN, submission_id=submission_id)
+    with db.core_transaction(readonly=True) as conn:
+        if conn.execute(query).first() is None:
+            return 0
+    with db.core_transaction() as conn:
+        if db.is_postgres:
+            conn.execute(select(func.pg_advisory_xact_lock(SETTLE_LOCK)))
+        rows = list(conn.execute(query))
+        return sum(_approve(conn, row, was="pending", at=row.withdrawn_at) for row in rows)
+
+
+def approve_on_withdrawal(
+    conn: Connection, *, worker_id: int, project_id: int, now: datetime
+) -> int:
+    """Approve and pay a worker's pending work on a project as they withdraw consent:
+    no one may reject work whose author has left. Returns how many."""
+    rows: list[_Due] = list(
+        conn.execute(_scoped(_PENDING, worker_id=worker_id, project_id=project_id))
+    )
+    return sum(_approve(conn, row, was="pending", at=now) for row in rows)
 
 
 def _decide(
@@ -499,6 +564,19 @@ _PENDING = (
     .join(Item, Item.id == Submission.item_id)
     # Answers to the qualification test are paid as test time, never task pay.
     .where(Submission.review_state == "pending", Item.kind != "qualification")
+)
+_WITHDRAWN_AT = (
+    select(func.min(Consent.withdrawn_at))
+    .where(
+        Consent.project_id == Submission.project_id,
+        Consent.user_id == Submission.worker_id,
+        Consent.withdrawn_at >= Submission.submitted_at,
+    )
+    .scalar_subquery()
+)
+"""When a submission's worker withdrew consent after handing it in (NULL if not)."""
+_PENDING_WITHDRAWN = _PENDING.add_columns(_WITHDRAWN_AT.label("withdrawn_at")).where(
+    _WITHDRAWN_AT.is_not(None)
 )
 _OPEN = (
     select(

@@ -51,6 +51,7 @@ from fairloop.domain.pay import (
 from fairloop.domain.worktime import unmeasured_seconds
 from fairloop.services import inbox
 from fairloop.services.pay import ledger, review
+from fairloop.services.pay.suspension import suspend_long_pauses
 from fairloop.settings import get_settings
 
 # One settlement at a time on PostgreSQL (SQLite's single writer does this already).
@@ -79,6 +80,8 @@ def settle(
 ) -> Settlement:
     """Settle every project (or one); ``on_step(step, done, total)`` reports progress."""
     now = now or utcnow()
+    # A pause that outlasted its limit is a suspension first (in its own transaction).
+    suspend_long_pauses(db, now=now, project_id=project_id)
     result = Settlement()
     step = on_step or (lambda _s, _d, _t: None)
     with db.core_transaction() as conn, _big_cache(conn, sqlite=db.is_sqlite):

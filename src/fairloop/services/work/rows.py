@@ -64,6 +64,10 @@ class SubmitAssignment(Protocol):
     spec: dict[str, Any]
     earlier_id: int | None
     """The submission stored earlier under the request's Idempotency-Key, if any."""
+    consented: bool
+    """Whether the worker consents to the disclosure as it stands, and has withdrawn
+    no consent since the lease was taken."""
+    disclosure_version: int
 
 
 class CountedItem(Protocol):

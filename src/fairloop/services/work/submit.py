@@ -9,17 +9,17 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Item, Project, Submission
+from fairloop.db.models import Assignment, Consent, Item, Project, Submission
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
 from fairloop.domain.pay import reported_seconds
 from fairloop.domain.specs import parse_task
-from fairloop.errors import BadRequest, Conflict
+from fairloop.errors import BadRequest, Conflict, Forbidden
 from fairloop.services.access import check_leased, check_owner
 from fairloop.services.work import worktime
 from fairloop.services.work.answer_refs import check_references
@@ -67,6 +67,27 @@ _ASSIGNMENT = select(
     )
     .scalar_subquery()
     .label("earlier_id"),
+    # Whether the worker may hand the answer in: consent to the disclosure as it stands
+    # now, and none withdrawn since the lease was taken (an old lease is not a side
+    # door past a changed disclosure or a withdrawal). Read with the assignment too.
+    and_(
+        select(Consent.id)
+        .where(
+            Consent.project_id == Project.id,
+            Consent.user_id == Assignment.worker_id,
+            Consent.disclosure_version == Project.disclosure_version,
+            Consent.withdrawn_at.is_(None),
+        )
+        .exists(),
+        ~select(Consent.id)
+        .where(
+            Consent.project_id == Project.id,
+            Consent.user_id == Assignment.worker_id,
+            Consent.withdrawn_at > Assignment.leased_at,
+        )
+        .exists(),
+    ).label("consented"),
+    Project.disclosure_version,
 ).join(Project, Project.id == Assignment.project_id)
 _BY_ID = _ASSIGNMENT.where(Assignment.id == bindparam("assignment_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Assignment)
@@ -86,6 +107,7 @@ _CLOSE = (
     .where(Assignment.id == bindparam("assignment_id"))
     .values(state="submitted", ended_at=bindparam("now"), active_seconds=bindparam("seconds"))
 )
+_RELEASE = _CLOSE.values(state="released")
 
 
 def submission_json(row: StoredSubmission) -> dict[str, Any]:
@@ -167,30 +189,55 @@ def _submit(
             if earlier is not None:
                 return submission_json(earlier), True
         check_leased(a)
-        stored = validate_answer(answer, parse_task(a.spec["task"]), shown=a.shown)
-        check_references(session, a, stored)
-        # Counted only while the item is under its overlap: late work beyond it is paid
-        # but never makes an item exceed its overlap.
-        item: CountedItem | None = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
-        counted = item is not None
+        if a.consented:
+            return _store(session, actor, a, answer, claimed, key, now)
+        # The lease ends with its time paid (as a submission would have been credited),
+        # and the item goes back; the refusal is raised once that is committed.
         seconds = worktime.ended_seconds(session, a, claimed=claimed, now=now)
-        session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
-        row = {
-            "assignment_id": a.id,
-            "project_id": a.project_id,
-            "item_id": a.item_id,
-            "worker_id": actor.id,
-            "idempotency_key": key,
-            "answer": stored,
-            "active_seconds": seconds,
-            "submitted_at": now,
-            "late": a.lease_expires_at <= now,
-            "counted": counted,
-            # Test answers (qualification, training, screening) are scored, paid at
-            # the floor, and never reviewed, rejected or exported.
-            "review_state": "pending" if a.kind == "task" else "test",
-        }
-        row["id"] = session.execute(insert(Submission).returning(Submission.id), row).scalar_one()
-        if item is not None:
-            after_counted(session, a, item, stored, now)
-        return submission_json(SimpleNamespace(**row)), False
+        session.execute(_RELEASE, {"assignment_id": a.id, "now": now, "seconds": seconds})
+    raise Forbidden(
+        f"consent to the project's disclosure as it stands (version {a.disclosure_version}) "
+        "is needed to hand in work: the disclosure changed or consent was withdrawn after "
+        f"this lease was taken. The lease is given back and its {seconds} s are paid.",
+        code="consent_required",
+        field="assignment_id",
+    )
+
+
+def _store(
+    session: Connection,
+    actor: Actor,
+    a: SubmitAssignment,
+    answer: Any,
+    claimed: int,
+    key: str,
+    now: datetime,
+) -> tuple[dict[str, Any], bool]:
+    """Store the answer of a consented worker and close the assignment."""
+    stored = validate_answer(answer, parse_task(a.spec["task"]), shown=a.shown)
+    check_references(session, a, stored)
+    # Counted only while the item is under its overlap: late work beyond it is paid
+    # but never makes an item exceed its overlap.
+    item: CountedItem | None = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
+    counted = item is not None
+    seconds = worktime.ended_seconds(session, a, claimed=claimed, now=now)
+    session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
+    row = {
+        "assignment_id": a.id,
+        "project_id": a.project_id,
+        "item_id": a.item_id,
+        "worker_id": actor.id,
+        "idempotency_key": key,
+        "answer": stored,
+        "active_seconds": seconds,
+        "submitted_at": now,
+        "late": a.lease_expires_at <= now,
+        "counted": counted,
+        # Test answers (qualification, training, screening) are scored, paid at
+        # the floor, and never reviewed, rejected or exported.
+        "review_state": "pending" if a.kind == "task" else "test",
+    }
+    row["id"] = session.execute(insert(Submission).returning(Submission.id), row).scalar_one()
+    if item is not None:
+        after_counted(session, a, item, stored, now)
+    return submission_json(SimpleNamespace(**row)), False
