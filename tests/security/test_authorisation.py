@@ -114,6 +114,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/me/wellbeing"): rule("self", *WORKERS),
     ("POST", "/me/wellbeing/opt-outs"): rule("self", *WORKERS, data={"hazard": "vcr"}),
     ("POST", "/me/wellbeing/viewing"): rule("self", *WORKERS, data={"text_severity_max": "2"}),
+    ("POST", "/me/wellbeing/time-zone"): rule("self", *WORKERS, data={"time_zone": "Asia/Tokyo"}),
     ("POST", "/me/wellbeing/checkin"): rule(
         "self", *WORKERS, data={f"q{i}": "3" for i in range(7)}
     ),

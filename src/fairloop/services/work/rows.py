@@ -58,6 +58,8 @@ class SubmitAssignment(Protocol):
     heartbeat_ms: int
     heartbeat_at: datetime | None
     page_ms: int | None
+    through: datetime | None
+    """The worker's credited-through clock (``users.worktime_through``)."""
     project_id: int
     overlap: int
     lease_minutes: int

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Consent, Item, Project, Submission
+from fairloop.db.models import Assignment, Consent, Item, Project, Submission, User
 from fairloop.domain.actors import Actor
 from fairloop.domain.answers import validate_answer
 from fairloop.domain.pay import reported_seconds
@@ -41,56 +41,63 @@ _COLUMNS = (
 _BY_KEY = select(*_COLUMNS).where(
     Submission.worker_id == bindparam("worker_id"), Submission.idempotency_key == bindparam("key")
 )
-_ASSIGNMENT = select(
-    Assignment.id,
-    Assignment.worker_id,
-    Assignment.item_id,
-    Assignment.state,
-    Assignment.leased_at,
-    Assignment.lease_expires_at,
-    Assignment.shown,
-    Assignment.kind,
-    Assignment.worker_id,
-    Assignment.heartbeat_ms,
-    Assignment.heartbeat_at,
-    Assignment.page_ms,
-    Project.id.label("project_id"),
-    Project.overlap,
-    Project.lease_minutes,
-    Project.spec,
-    # Whether this key was used before: read with the assignment, so the common case
-    # (a first submission) costs no statement of its own.
-    select(Submission.id)
-    .where(
-        Submission.worker_id == bindparam("worker_id"),
-        Submission.idempotency_key == bindparam("key"),
+_ASSIGNMENT = (
+    select(
+        Assignment.id,
+        Assignment.worker_id,
+        Assignment.item_id,
+        Assignment.state,
+        Assignment.leased_at,
+        Assignment.lease_expires_at,
+        Assignment.shown,
+        Assignment.kind,
+        Assignment.worker_id,
+        Assignment.heartbeat_ms,
+        Assignment.heartbeat_at,
+        Assignment.page_ms,
+        Project.id.label("project_id"),
+        Project.overlap,
+        Project.lease_minutes,
+        Project.spec,
+        # Whether this key was used before: read with the assignment, so the common case
+        # (a first submission) costs no statement of its own.
+        select(Submission.id)
+        .where(
+            Submission.worker_id == bindparam("worker_id"),
+            Submission.idempotency_key == bindparam("key"),
+        )
+        .scalar_subquery()
+        .label("earlier_id"),
+        # Whether the worker may hand the answer in: consent to the disclosure as it stands
+        # now, and none withdrawn since the lease was taken (an old lease is not a side
+        # door past a changed disclosure or a withdrawal). Read with the assignment too.
+        and_(
+            select(Consent.id)
+            .where(
+                Consent.project_id == Project.id,
+                Consent.user_id == Assignment.worker_id,
+                Consent.disclosure_version == Project.disclosure_version,
+                Consent.withdrawn_at.is_(None),
+            )
+            .exists(),
+            ~select(Consent.id)
+            .where(
+                Consent.project_id == Project.id,
+                Consent.user_id == Assignment.worker_id,
+                Consent.withdrawn_at > Assignment.leased_at,
+            )
+            .exists(),
+        ).label("consented"),
+        Project.disclosure_version,
+        # The worker's credited-through clock (parallel leases share the wall time), read
+        # and locked with the assignment.
+        User.worktime_through.label("through"),
     )
-    .scalar_subquery()
-    .label("earlier_id"),
-    # Whether the worker may hand the answer in: consent to the disclosure as it stands
-    # now, and none withdrawn since the lease was taken (an old lease is not a side
-    # door past a changed disclosure or a withdrawal). Read with the assignment too.
-    and_(
-        select(Consent.id)
-        .where(
-            Consent.project_id == Project.id,
-            Consent.user_id == Assignment.worker_id,
-            Consent.disclosure_version == Project.disclosure_version,
-            Consent.withdrawn_at.is_(None),
-        )
-        .exists(),
-        ~select(Consent.id)
-        .where(
-            Consent.project_id == Project.id,
-            Consent.user_id == Assignment.worker_id,
-            Consent.withdrawn_at > Assignment.leased_at,
-        )
-        .exists(),
-    ).label("consented"),
-    Project.disclosure_version,
-).join(Project, Project.id == Assignment.project_id)
+    .join(Project, Project.id == Assignment.project_id)
+    .join(User, User.id == Assignment.worker_id)
+)
 _BY_ID = _ASSIGNMENT.where(Assignment.id == bindparam("assignment_id"))
-_BY_ID_LOCKED = _BY_ID.with_for_update(of=Assignment)
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=(Assignment, User))
 # Task items count only while under what they want; gold and qualification items
 # have no overlap (each worker answers each once).
 _COUNT_IN = (
@@ -193,7 +200,9 @@ def _submit(
             return _store(session, actor, a, answer, claimed, key, now)
         # The lease ends with its time paid (as a submission would have been credited),
         # and the item goes back; the refusal is raised once that is committed.
-        seconds = worktime.ended_seconds(session, a, claimed=claimed, now=now)
+        seconds = worktime.ended_seconds_after(
+            session, a, through=a.through, claimed=claimed, now=now
+        )
         session.execute(_RELEASE, {"assignment_id": a.id, "now": now, "seconds": seconds})
     raise Forbidden(
         f"consent to the project's disclosure as it stands (version {a.disclosure_version}) "
@@ -220,7 +229,7 @@ def _store(
     # but never makes an item exceed its overlap.
     item: CountedItem | None = session.execute(_COUNT_IN, {"item_id": a.item_id}).first()
     counted = item is not None
-    seconds = worktime.ended_seconds(session, a, claimed=claimed, now=now)
+    seconds = worktime.ended_seconds_after(session, a, through=a.through, claimed=claimed, now=now)
     session.execute(_CLOSE, {"assignment_id": a.id, "now": now, "seconds": seconds})
     row = {
         "assignment_id": a.id,

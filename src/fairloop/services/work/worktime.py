@@ -66,7 +66,21 @@ def _advance(
 def ended_seconds(session: Connection | Session, row: Timed, *, claimed: int, now: datetime) -> int:
     """The whole seconds an ending assignment is credited (its heartbeats plus the
     last stretch), advancing the worker's credited-through clock."""
-    through = _through(session, row.worker_id)
+    return ended_seconds_after(
+        session, row, through=_through(session, row.worker_id), claimed=claimed, now=now
+    )
+
+
+def ended_seconds_after(
+    session: Connection | Session,
+    row: Timed,
+    *,
+    through: datetime | None,
+    claimed: int,
+    now: datetime,
+) -> int:
+    """:func:`ended_seconds` for a caller that read (and locked) the worker's
+    credited-through clock with the assignment, saving the submit a round trip."""
     clock = clock_of(row)
     last = rule.final_ms(clock, through=through, now=now, claimed_seconds=claimed)
     _advance(session, row.worker_id, through, now)
