@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
     thread each); 0 means twice the cores on PostgreSQL and one a core on SQLite.
     More only queue on the GIL and on the database's locks inside their
     transactions, where waiting costs the most."""
+    model_key_envs: str = ""
+    """The environment variables a red-team spec's ``api_key_env`` may name, as a
+    comma-separated list of ``NAME`` (any organisation) or ``Organisation name:NAME``
+    (that organisation only). Nothing else of the environment is reachable from a
+    spec. Read at each use (:func:`key_registered`)."""
     self_registration: bool = False
     """Whether /register lets anyone make a worker account. It never makes a
     requester or an admin: those come from an admin (`fairloop users create`)."""
@@ -198,6 +204,17 @@ def parse_weights(text: str) -> tuple[float, ...]:
                 f"{weights[severity - 1]:g} but severity {severity} weighs {weight:g}"
             )
     return weights
+
+
+def key_registered(org: str, name: str) -> bool:
+    """Whether the admin registered environment variable ``name`` as a model key for
+    organisation ``org`` (FAIRLOOP_MODEL_KEY_ENVS). Read from the environment at each
+    call, so a key registered by the admin applies to the next turn."""
+    for entry in os.environ.get("FAIRLOOP_MODEL_KEY_ENVS", "").split(","):
+        owner, _, key = entry.strip().rpartition(":")
+        if key.strip() == name and owner.strip() in ("", org):
+            return True
+    return False
 
 
 MIN_SECRET_LENGTH = 32

@@ -124,6 +124,7 @@ def test_unreachable_model(db, http, model_server):
 
 def test_api_key_comes_from_the_environment_and_stays_there(db, http, model_server, monkeypatch):
     monkeypatch.setenv("RT_TEST_KEY", "sk-very-secret")
+    monkeypatch.setenv("FAIRLOOP_MODEL_KEY_ENVS", "RT_TEST_KEY")
     project_id, api, aid, req = leased(db, http, model_server.base_url, api_key_env="RT_TEST_KEY")
     seen = {}
 

@@ -271,12 +271,13 @@ def test_over_the_api_a_redirecting_model_is_a_502_without_its_body(
 
 
 def test_workers_never_see_the_models_address_key_name_or_system_prompt(
-    http, db, upstream, allow_upstream
+    http, db, upstream, allow_upstream, monkeypatch
 ):
     from tests.factories.model import redteam_spec
 
     requester, rtoken = f.user(db, "requester")
     spec = redteam_spec(f"{upstream}/echo", system="SYSTEM-PROMPT-SECRET", api_key_env="HOME")
+    monkeypatch.setenv("FAIRLOOP_MODEL_KEY_ENVS", "HOME")
     project_id = http(rtoken).post("/api/v1/projects", json=spec).json()["id"]
     f.add_items(db, requester, project_id, [{"data": {"goal": "explain"}, "hazards": ["vcr"]}])
     _w, wtoken = f.consented_worker(db, project_id)

@@ -18,7 +18,22 @@ def serve(
         raise InvalidInput(problem, field="FAIRLOOP_SECRET_KEY")
     if workers > 1 and settings.database_url.startswith("sqlite"):
         raise InvalidInput("more than one worker process needs PostgreSQL", field="--workers")
+    _warn_unregistered_keys()
     run_server(host, port, workers=workers)
+
+
+def _warn_unregistered_keys() -> None:
+    """Red-team projects made before model keys were registered stop at their next
+    turn: say at start-up which keys to add to FAIRLOOP_MODEL_KEY_ENVS."""
+    from fairloop.cli.common import database
+    from fairloop.services.work.redteam import unregistered_keys
+
+    for org, project, key in unregistered_keys(database()):
+        typer.echo(
+            f"error: red-team project {project!r} of {org!r} names api_key_env {key!r}, "
+            f"which is not registered: add '{org}:{key}' to FAIRLOOP_MODEL_KEY_ENVS",
+            err=True,
+        )
 
 
 def run_server(host: str, port: int, *, workers: int = 1) -> None:

@@ -39,7 +39,7 @@ from fairloop.services.access import (
 )
 from fairloop.services.inbox import post_notice
 from fairloop.services.requesters import RequesterRecord, requester_record
-from fairloop.services.work.redteam import check_launch
+from fairloop.services.work.redteam import check_key, check_launch
 from fairloop.settings import get_settings
 
 
@@ -51,6 +51,9 @@ def create_project(db: Database, actor: Actor, spec: ProjectSpec, *, org: str | 
     check_floor(spec)
     with db.transaction() as session:
         org_id = _org_for(session, actor, org)
+        owner = session.get(Organisation, org_id)
+        assert owner is not None
+        check_key(spec.task, owner.name)
         body = spec_to_json(spec)
         project = Project(
             org_id=org_id,

@@ -29,13 +29,14 @@ from fairloop.assist.openai import OpenAIChat
 from fairloop.assist.outbound import Target, check_url, pin
 from fairloop.db.base import table_of, utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, Item, Project, Turn
+from fairloop.db.models import Assignment, Item, Organisation, Project, Turn
 from fairloop.domain.actors import Actor
 from fairloop.domain.specs import parse_task
 from fairloop.domain.tasks.base import TaskBase
 from fairloop.domain.tasks.redteam import RedteamTask, exposure_severity
 from fairloop.errors import Conflict, InvalidInput, Upstream
 from fairloop.services.access import check_leased, check_owner, own_assignment
+from fairloop.settings import key_registered
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,19 @@ def turn_json(turn: StoredTurn) -> dict[str, Any]:
     }
 
 
-def model_key(model: ModelConfig, *, field: str) -> str | None:
-    """The API key from the server's environment; None when the model needs none."""
+def model_key(model: ModelConfig, org: str, *, field: str) -> str | None:
+    """The API key of a model key the admin registered for ``org`` (or for every
+    organisation) in FAIRLOOP_MODEL_KEY_ENVS; None when the model needs none.
+
+    Nothing else of the server's environment is reachable from a spec, and a refusal
+    reads the same whether or not a variable of that name exists."""
     if model.api_key_env is None:
         return None
-    key = os.environ.get(model.api_key_env, "")
+    key = os.environ.get(model.api_key_env, "") if key_registered(org, model.api_key_env) else ""
     if not key:
         raise InvalidInput(
-            f"the environment variable {model.api_key_env} (api_key_env) is not set on the server",
+            f"{model.api_key_env!r} (api_key_env) is not a model key registered for your "
+            "organisation on this server; ask the instance's admin to register it",
             field=field,
         )
     return key
@@ -87,11 +93,36 @@ def model_key(model: ModelConfig, *, field: str) -> str | None:
 
 def check_launch(task: TaskBase) -> None:
     """What a red-team project needs before it may start: a reachable, allowed model
-    host and its key present on the server. Called when a project is created."""
+    host. Called when a project is created, before its transaction (a lookup may take
+    a while); its key is checked for the project's organisation inside it."""
     if not isinstance(task, RedteamTask):
         return
-    model_key(task.model, field="task.model.api_key_env")
     check_url(task.model.base_url, field="task.model.base_url")
+
+
+def unregistered_keys(db: Database) -> list[tuple[str, str, str]]:
+    """(organisation, project, api_key_env) of live red-team projects whose model key
+    is not registered for their organisation: what the admin must register."""
+    query = (
+        select(Organisation.name, Project.name, Project.spec)
+        .join(Organisation, Organisation.id == Project.org_id)
+        .where(Project.task_type == "redteam", Project.state != "suspended")
+        .order_by(Organisation.name, Project.name)
+    )
+    with db.transaction(readonly=True) as session:
+        rows = session.execute(query).all()
+    missing = []
+    for org, name, spec in rows:
+        key = spec["task"].get("model", {}).get("api_key_env")
+        if key and not key_registered(org, key):
+            missing.append((org, name, key))
+    return missing
+
+
+def check_key(task: TaskBase, org: str) -> None:
+    """A red-team project's model key is registered for its organisation."""
+    if isinstance(task, RedteamTask):
+        model_key(task.model, org, field="task.model.api_key_env")
 
 
 def transcript(db: Database, actor: Actor, assignment_id: int) -> list[dict[str, Any]]:
@@ -132,8 +163,10 @@ _TURN_CONTEXT = (
         Assignment.state,
         Item.severity,
         Project.spec,
+        Organisation.name.label("org"),
     )
     .join(Project, Project.id == Assignment.project_id)
+    .join(Organisation, Organisation.id == Project.org_id)
     .join(Item, Item.id == Assignment.item_id)
     .where(Assignment.id == bindparam("assignment_id"))
 )
@@ -153,6 +186,7 @@ class _TurnContext(Protocol):
     state: str
     severity: int | None
     spec: dict[str, Any]
+    org: str
 
 
 def begin_turn(
@@ -168,7 +202,7 @@ def begin_turn(
     task = parse_task(row.spec["task"])
     if not isinstance(task, RedteamTask):
         raise Conflict("turns belong to red-team tasks only", field="assignment_id")
-    key = model_key(task.model, field="task.model.api_key_env")
+    key = model_key(task.model, row.org, field="task.model.api_key_env")
     # Before storing anything: a host the instance no longer allows refuses the turn.
     target = pin(f"{task.model.base_url}/chat/completions", field="task.model.base_url")
     with db.core_transaction() as conn:
