@@ -9,12 +9,10 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from fairloop import __version__
 from fairloop.api import (
@@ -36,16 +34,19 @@ from fairloop.db.engine import Database
 from fairloop.settings import Settings, get_settings
 from fairloop.web import auth as web_auth
 from fairloop.web import errors as web_errors
+from fairloop.web import languages as web_languages
 from fairloop.web import me as web_me
 from fairloop.web import projects as web_projects
 from fairloop.web import register as web_register
 from fairloop.web import tasks as web_tasks
 from fairloop.web import voice as web_voice
 from fairloop.web import work as web_work
+from fairloop.web.assets import ASSETS
 
-STATIC = Path(__file__).parent / "web" / "static"
 API_MODULES = (health, auth, projects, assignments, review, pay, redteam, media, me, skills, voice)
-PAGE_MODULES = (web_auth, web_register, web_work, web_tasks, web_projects, web_me, web_voice)
+PAGE_MODULES = (
+    web_auth, web_register, web_work, web_tasks, web_projects, web_me, web_voice, web_languages
+)  # fmt: skip
 
 
 log = logging.getLogger("fairloop")
@@ -74,7 +75,8 @@ def create_app(
         app.include_router(module.router, responses=API_ERRORS)
     for module in PAGE_MODULES:
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Compressed, fingerprinted, cached for a year (web/assets.py).
+    app.mount("/static", ASSETS, name="static")
     app.add_middleware(SecurityHeaders)
     return app
 

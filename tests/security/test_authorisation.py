@@ -82,10 +82,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): PUBLIC,
     ("GET", "/register"): PUBLIC,
     ("POST", "/register"): PUBLIC,
+    ("POST", "/language"): rule("public", *ROLES, data={"locale": "fr"}),
     # The caller's own things: no id in the path, so nobody else's to reach.
     ("POST", "/api/v1/auth/password"): rule(
         "self", *SIGNED_IN, json={"current": f.PASSWORD, "new": "another long passphrase"}
     ),
+    ("PUT", "/api/v1/me"): rule("self", *SIGNED_IN, json={"locale": "fr"}),
     ("GET", "/api/v1/me/inbox"): rule("self", *SIGNED_IN),
     ("POST", "/api/v1/me/inbox/read"): rule("self", *SIGNED_IN),
     ("GET", "/api/v1/me/opt-outs"): rule("self", *WORKERS),

@@ -8,11 +8,21 @@ from fastapi import APIRouter, Request
 
 from fairloop.http.body import json_body, require_object
 from fairloop.http.deps import ActorDep, DatabaseDep, call_as_actor
-from fairloop.services import inbox
+from fairloop.services import accounts, inbox
 from fairloop.services.pay import earnings
 from fairloop.services.wellbeing import checkins, exposure
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+
+@router.put("")
+async def put_me(request: Request) -> dict[str, str]:
+    """``{"locale": "sw"}``: the language of this user's pages (one of en, es, pt_BR, fr,
+    sw, fil, hi, ar)."""
+    body = require_object(await json_body(request, limit=10_000))
+    return await call_as_actor(
+        request, lambda db, actor: accounts.set_locale(db, actor, body.get("locale"))
+    )
 
 
 @router.get("/inbox")

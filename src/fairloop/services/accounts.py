@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
 from fairloop.db.models import ApiToken, Membership, Organisation, User, WebSession
+from fairloop.domain import languages
 from fairloop.domain.actors import ROLES, Actor
 from fairloop.errors import Conflict, InvalidInput, Unauthorized
 from fairloop.services import audit
@@ -160,12 +161,12 @@ def start_session(db: Database, email: str, password: str) -> tuple[str, str, Ac
 
 def actor_for_session(
     db: Database, secret: str, *, now: datetime | None = None
-) -> tuple[Actor, str]:
-    """(actor, CSRF token) for a live session cookie."""
+) -> tuple[Actor, str, str | None]:
+    """(actor, CSRF token, the user's language or None) for a live session cookie."""
     now = now or utcnow()
     with db.transaction(readonly=True) as session:
         row = session.execute(
-            select(User.id, User.role, User.email, WebSession.csrf_token)
+            select(User.id, User.role, User.email, WebSession.csrf_token, User.locale)
             .join(WebSession, WebSession.user_id == User.id)
             .where(
                 WebSession.session_hash == token_hash(secret),
@@ -176,7 +177,21 @@ def actor_for_session(
         ).first()
     if row is None:
         raise Unauthorized("please log in", field="session")
-    return Actor(row.id, row.role, row.email), row.csrf_token
+    return Actor(row.id, row.role, row.email), row.csrf_token, row.locale
+
+
+def set_locale(db: Database, actor: Actor, code: object) -> dict[str, str]:
+    """The language of this user's pages, one of domain/languages.py."""
+    chosen = languages.known(code)
+    if chosen is None:
+        raise InvalidInput(
+            f"locale {str(code)[:16]!r} is not a language fairloop speaks; use one of "
+            + ", ".join(languages.LANGUAGES),
+            field="locale",
+        )
+    with db.transaction() as session:
+        session.execute(update(User).where(User.id == actor.id).values(locale=chosen))
+    return {"locale": chosen}
 
 
 def end_session(db: Database, secret: str) -> None:

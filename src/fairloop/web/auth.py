@@ -29,7 +29,7 @@ from fairloop.web.session import (
 router = APIRouter(include_in_schema=False)
 
 
-def _safe_next(target: str | None, role: str) -> str:
+def safe_next(target: str | None, role: str) -> str:
     # Only local paths. Browsers read "//evil.example" and "/\\evil.example" as another
     # host, and drop tabs and newlines before parsing, so any of those leaves the site.
     if (
@@ -99,7 +99,7 @@ async def login(
             message=_("Wrong email or password."),
         )
     await run_in_threadpool(exposure.default_time_zone, get_db(request), actor, time_zone)
-    response = RedirectResponse(_safe_next(next, actor.role), status_code=303)
+    response = RedirectResponse(safe_next(next, actor.role), status_code=303)
     set_session_cookie(response, secret, request)
     clear_cookie(response, request, LOGIN_CSRF)
     return response

@@ -70,11 +70,12 @@ def page_actor(request: Request) -> Actor:
     if not secret:
         raise LoginRequired("please log in")
     try:
-        actor, csrf = actor_for_session(get_db(request), secret)
+        actor, csrf, locale = actor_for_session(get_db(request), secret)
     except FairloopError:
         raise LoginRequired("please log in") from None
     request.state.actor = actor
     request.state.csrf = csrf
+    request.state.locale = locale  # the pages' language (web/i18n.py), if set
     # The inbox count shown on every page.
     request.state.inbox_unread = unread_count(get_db(request), actor.id)
     return actor

@@ -31,6 +31,8 @@ class User(Base):
     worktime_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # IANA name; the exposure day and week follow it (None: UTC).
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The pages' language, a code of domain/languages.py (None: the browser's choice).
+    locale: Mapped[str | None] = mapped_column(String(16))
 
 
 class Membership(Base):
