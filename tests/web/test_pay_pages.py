@@ -57,7 +57,7 @@ def test_the_task_page_heartbeat_needs_the_form_token(http, db):
         data={"csrf": csrf_of(client.get(f"/work/projects/{project_id}").text)},
     )
     task = client.get(started.headers["location"])
-    assert "/static/task.js" in task.text
+    assert "/static/task." in task.text
     url = started.headers["location"] + "/heartbeat"
     assert client.post(url, data={"csrf": "forged"}).status_code == 403
     beat = client.post(url, data={"csrf": csrf_of(task.text)})
