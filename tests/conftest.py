@@ -151,5 +151,5 @@ def fresh_login_budget() -> None:
     127.0.0.1 to one server process, and their attempts must not add up."""
     from fairloop.http import ratelimit
 
-    ratelimit.login_attempts._seen.clear()
-    ratelimit.address_attempts._seen.clear()
+    for limit in (ratelimit.pair_failures, ratelimit.address_failures, ratelimit.registrations):
+        limit.clear()

@@ -19,7 +19,9 @@ def serving(app: Any, **config: Any) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     # asyncio's own loop: uvloop (what `fairloop serve` picks) warns about transports a
     # thread's loop still holds when the test stops it, which the tests treat as errors.
-    config = {"loop": "asyncio", **config}
+    # No proxy headers, as `fairloop serve` runs: the app alone decides whom to trust
+    # (FAIRLOOP_TRUSTED_PROXIES), not uvicorn's default trust in 127.0.0.1.
+    config = {"loop": "asyncio", "proxy_headers": False, **config}
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

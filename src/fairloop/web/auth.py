@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.errors import RateLimited, Unauthorized
+from fairloop.http.client import client_address
 from fairloop.http.deps import get_db
-from fairloop.http.ratelimit import check_login_rate
+from fairloop.http.ratelimit import PasswordAttempt
 from fairloop.services.accounts import end_session, start_session
 from fairloop.services.wellbeing import exposure
 from fairloop.web.render import _, page
@@ -82,7 +83,7 @@ async def login(
             message=_("The form expired; please try again."),
         )
     try:
-        check_login_rate(email, request.client.host if request.client else "")
+        attempt = PasswordAttempt(email, client_address(request))
     except RateLimited as exc:
         return page(request, "login.html", 429, login_csrf=cookie, next=next, message=exc.message)
     try:
@@ -90,6 +91,7 @@ async def login(
             start_session, get_db(request), email, password
         )
     except Unauthorized:
+        attempt.failed()
         return page(
             request,
             "login.html",
@@ -98,6 +100,7 @@ async def login(
             next=next,
             message=_("Wrong email or password."),
         )
+    attempt.succeeded()
     await run_in_threadpool(exposure.default_time_zone, get_db(request), actor, time_zone)
     response = RedirectResponse(safe_next(next, actor.role), status_code=303)
     set_session_cookie(response, secret, request)

@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.errors import FairloopError, NotFound, RateLimited
+from fairloop.http.client import client_address
 from fairloop.http.deps import get_db
-from fairloop.http.ratelimit import check_login_rate
+from fairloop.http.ratelimit import check_registration_rate
 from fairloop.services.accounts import create_user, start_session
 from fairloop.web.render import _, page
 from fairloop.web.session import (
@@ -54,7 +55,7 @@ async def register(
         return page(request, "register.html", 403, login_csrf=cookie, message=message)
     db = get_db(request)
     try:
-        check_login_rate(email, request.client.host if request.client else "")
+        check_registration_rate(client_address(request))
         await run_in_threadpool(create_user, db, email, role="worker", password=password or "")
     except RateLimited as exc:
         return page(request, "register.html", 429, login_csrf=cookie, message=exc.message)
