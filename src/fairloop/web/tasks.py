@@ -3,6 +3,8 @@ calls their scripts make (a turn, streamed; an upload)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,14 +15,15 @@ from fairloop.db.engine import Database
 from fairloop.domain.actors import Actor
 from fairloop.domain.hazards import HAZARDS
 from fairloop.domain.viewing import collapsed
-from fairloop.errors import FairloopError, Forbidden
+from fairloop.errors import FairloopError, Forbidden, NotFound
 from fairloop.http.body import json_body, require_object
 from fairloop.http.deps import Id, get_db
 from fairloop.http.turns import MAX_TURN_BODY, ndjson, turn_request
 from fairloop.http.uploads import upload_take
 from fairloop.services.wellbeing import exposure
-from fairloop.services.work import redteam
+from fairloop.services.work import assign, redteam
 from fairloop.services.work.assign import Lease
+from fairloop.web import items
 from fairloop.web.session import PageActor, check_csrf
 
 router = APIRouter(prefix="/work", include_in_schema=False)
@@ -93,6 +96,27 @@ async def page_turn(assignment_id: Id, request: Request, actor: PageActor) -> Re
     return StreamingResponse(
         ndjson(redteam.turn_events(db, pending)), media_type="application/x-ndjson"
     )
+
+
+@router.get("/assignments/{assignment_id}/images/{field}", response_model=None)
+def item_image(assignment_id: Id, field: str, request: Request, actor: PageActor) -> Response:
+    """The image in field ``field`` of the item, for the worker holding the assignment:
+    the page links it instead of inlining the ``data:`` URL, so a reload or a second
+    look costs a 304 (``ETag``), and the task page itself stays small."""
+    lease, state = assign.get_lease(get_db(request), _worker(actor), assignment_id)
+    value = items.image_data(lease.data, field) if state == "leased" else None
+    if value is None:
+        raise NotFound("this item has no such image", field="field")
+    head, _sep, encoded = value.partition(",")
+    tag = '"' + hashlib.sha256(value.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "private, max-age=86400"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    try:
+        body = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise NotFound("this item has no such image", field="field") from None
+    return Response(body, media_type=head[len("data:") :].split(";")[0], headers=headers)
 
 
 @router.post("/assignments/{assignment_id}/media", response_model=None)

@@ -13,12 +13,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class ItemField(Strict):
+    """A field of the item's ``data`` that the task page shows, under the label workers
+    read (the field's name when empty)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    label: Annotated[str, Field(max_length=200)] = ""
+
+
 class TaskBase(Strict):
     """A task type: its spec fields, and how an answer to it is checked."""
 
     instructions: str = ""
     required_fields: list[str] = Field(default_factory=list)
     """Keys every item's ``data`` must have (a CSV must have these columns)."""
+    fields: list[ItemField] = Field(default_factory=list, max_length=50)
+    """The item's fields the page shows, in this order and under these labels; empty:
+    every field of the item, in import order. (``write`` uses ``fields`` for the short
+    texts the worker gives instead.)"""
 
     def validate_answer(self, answer: Any) -> dict[str, Any]:
         """Return the answer as stored, or raise InvalidInput naming the bad field."""

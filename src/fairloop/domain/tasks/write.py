@@ -26,7 +26,8 @@ class WriteTask(TaskBase):
     mode: Literal["response", "prompt"] = "response"
     min_length: int = Field(default=1, ge=1, le=MAX_CONTENT)
     max_length: int = Field(default=8_000, ge=1, le=MAX_CONTENT)
-    fields: list[ExtraField] = Field(default_factory=list, max_length=10)
+    # Here the fields are what the worker writes, not the item's fields to show.
+    fields: list[ExtraField] = Field(default_factory=list, max_length=10)  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _lengths(self) -> WriteTask:

@@ -300,6 +300,27 @@ def get_lease(db: Database, actor: Actor, assignment_id: int) -> tuple[Lease, st
         return lease, a.state
 
 
+_SUBMITTED_BEFORE = (
+    select(Assignment.id)
+    .where(
+        Assignment.worker_id == bindparam("worker_id"),
+        Assignment.project_id == bindparam("project_id"),
+        Assignment.state == "submitted",
+    )
+    .limit(1)
+)
+
+
+def has_submitted(db: Database, actor: Actor, project_id: int) -> bool:
+    """Whether the worker has handed in any work in the project (the task page opens
+    its instructions until they have)."""
+    with db.transaction(readonly=True) as session:
+        found = session.execute(
+            _SUBMITTED_BEFORE, {"worker_id": actor.id, "project_id": project_id}
+        ).first()
+        return found is not None
+
+
 def release(
     db: Database,
     actor: Actor,
