@@ -211,9 +211,10 @@ def list_projects(db: Database, actor: Actor) -> list[dict[str, Any]]:
     with db.transaction(readonly=True) as session:
         query = select(Project).order_by(Project.id)
         if actor.role == "worker":
-            # A suspended project stays listed while its notice runs.
+            # A suspended project stays listed while its notice runs; a paused one
+            # too, its card saying so.
             in_notice = and_(Project.state == "suspended", Project.notice_ends_at > utcnow())
-            query = query.where(or_(Project.state == "live", in_notice))
+            query = query.where(or_(Project.state.in_(("live", "paused")), in_notice))
         elif not actor.is_admin:
             query = query.join(Membership, Membership.org_id == Project.org_id).where(
                 Membership.user_id == actor.id

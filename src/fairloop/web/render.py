@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from fairloop.domain import languages
 from fairloop.domain.viewing import collapsed
-from fairloop.web import i18n, items
+from fairloop.web import i18n, items, when
 from fairloop.web.assets import ASSETS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,8 +93,12 @@ def _env() -> Environment:
     env.filters["number"] = i18n.number
     env.filters["money"] = i18n.money
     env.filters["when"] = i18n.when
+    env.filters["translated"] = i18n.gettext_
+    env.filters.update(when.FILTERS)  # in_words, from_now: "today at 2:30 PM"
     env.globals["collapsed"] = collapsed
     env.globals["languages"] = languages.LANGUAGES
+    # A message made in Python (marked with render._), translated with no % formatting.
+    env.globals["translated"] = i18n.gettext_
     env.globals["static_url"] = ASSETS.url
     return env
 

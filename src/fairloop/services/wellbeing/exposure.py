@@ -89,16 +89,19 @@ def hazard_history(
     now: datetime,
     *,
     measuring: int | None = None,
+    as_seen: bool = False,
 ) -> list[rules.HazardWork]:
     """The worker's hazard work of the last 8 days (enough for the weekly budget).
 
     A live lease counts at its full length, so that a new lease cannot overshoot;
-    the lease being ``measuring`` (the task open now) at its measured time. A lease
-    that ran out unanswered counts what was measured on it: exposure happened."""
+    the lease being ``measuring`` (the task open now), or every live lease when
+    ``as_seen`` (what the worker has seen so far, for display), at its measured time.
+    A lease that ran out unanswered counts what was measured on it: exposure happened."""
     rows = session.execute(_HISTORY, {"worker_id": worker_id, "since": now - timedelta(days=8)})
     work = []
     for r in rows:
         live = r.state == "leased" and r.lease_expires_at > now and r.id != measuring
+        live = live and not as_seen
         # An expired, never-closed lease ended when it ran out.
         ended = None if live else (r.ended_at or min(r.lease_expires_at, now))
         measured = r.active_seconds or to_seconds(r.heartbeat_ms)
@@ -252,7 +255,8 @@ def my_wellbeing(db: Database, actor: Actor, *, now: datetime | None = None) -> 
     policy = instance_policy()
     with db.transaction(readonly=True) as session:
         _worker(actor)
-        history = hazard_history(session, actor.id, now)
+        # As seen so far: an open hazard task counts its measured time, not its lease.
+        history = hazard_history(session, actor.id, now, as_seen=True)
         zone = worker_zone(session, actor.id)
         return {
             "hazards": [describe(c) for c in HAZARDS],

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from fairloop.db.base import utcnow
 from fairloop.db.engine import Database
-from fairloop.db.models import Assignment, QualificationAttempt
+from fairloop.db.models import Assignment, Item, QualificationAttempt, Submission
 from fairloop.domain import scheduling as rule
 from fairloop.domain.actors import Actor
+from fairloop.domain.questions import questions
 from fairloop.errors import Conflict, NotFound, NotNow
 from fairloop.services.access import WORK_VIEW, WorkView, project_for_worker
 from fairloop.services.wellbeing import exposure
@@ -56,10 +57,72 @@ def status(
     with db.core_transaction(readonly=True) as conn:
         project = project_for_worker(conn, actor, project_id)
         qrule = _rule(project)
-        last = conn.execute(
+        last: Attempt | None = conn.execute(
             sql.LAST_ATTEMPT, {"project_id": project.id, "worker_id": actor.id}
         ).first()
-        return _status_json(qrule, last, now)
+        standing = _status_json(qrule, last, now)
+        # Gold answers are shown once the attempt is finished, never while it runs.
+        standing["results"] = None
+        if last is not None and last.finished_at is not None:
+            standing["results"] = _results(conn, project, actor.id, last)
+        return standing
+
+
+_ANSWERS = (
+    select(Submission.answer, Item.data, Item.gold)
+    .join(Assignment, Assignment.id == Submission.assignment_id)
+    .join(Item, Item.id == Submission.item_id)
+    .where(
+        Submission.project_id == sql.P,
+        Submission.worker_id == sql.W,
+        Assignment.kind == "qualification",
+        Assignment.leased_at >= bindparam("started_at"),
+        Submission.submitted_at <= bindparam("finished_at"),
+    )
+    .order_by(Submission.id)
+)
+
+
+def _results(
+    conn: Connection, project: WorkView, worker_id: int, attempt: Attempt
+) -> list[dict[str, Any]]:
+    """Each answer of the finished ``attempt``: the item, whether it was right, and
+    for a wrong one each question answered wrongly with the right answer."""
+    task = project.spec["task"]
+    params = {
+        "project_id": project.id,
+        "worker_id": worker_id,
+        "started_at": attempt.started_at,
+        "finished_at": attempt.finished_at,
+    }
+    results = []
+    for row in conn.execute(_ANSWERS, params):
+        gold = row.gold if isinstance(row.gold, dict) else {}
+        answer = row.answer if isinstance(row.answer, dict) else {}
+        given = {q.name: q.value for q in questions(task, answer)}
+        wrong = [
+            {**_question(q.name), "given": given.get(q.name), "right": q.value}
+            for q in questions(task, gold)
+            if given.get(q.name) != q.value
+        ]
+        results.append({"item": preview(row.data), "correct": not wrong, "wrong": wrong})
+    return results
+
+
+def _question(name: str) -> dict[str, str | None]:
+    """``"rating: clarity"`` -> kind rating, name clarity; ``"label: spam"`` (one of
+    several labels) -> kind labels; ``"label"`` -> kind label."""
+    kind, _sep, detail = name.partition(": ")
+    if kind == "label" and detail:
+        kind = "labels"
+    return {"kind": kind, "name": detail or None}
+
+
+def preview(data: dict[str, Any], limit: int = 200) -> str:
+    """The item as a line of text: its prompt or text, else its first text field."""
+    texts = [data.get("prompt"), data.get("text"), *data.values()]
+    text = next((t for t in texts if isinstance(t, str) and t.strip()), "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _status_json(
