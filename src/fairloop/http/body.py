@@ -12,18 +12,21 @@ from fairloop.io import jsontext
 MAX_BODY = 50 * 1024 * 1024
 
 
+def _too_large(limit: int) -> InvalidInput:
+    size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+    return InvalidInput(f"the request body is larger than {size}", field="body")
+
+
 async def read_body(request: Request, *, limit: int = MAX_BODY) -> bytes:
     """The body, refused past ``limit`` bytes before it is all read."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise InvalidInput(f"the request body is larger than {limit // 1_000_000} MB", field="body")
+        raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise InvalidInput(
-                f"the request body is larger than {limit // 1_000_000} MB", field="body"
-            )
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 

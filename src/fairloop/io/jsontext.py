@@ -28,9 +28,36 @@ def loads(text: str | bytes, *, field: str, check: bool = True) -> Any:
         raise InvalidInput(f"not valid JSON: {exc.msg} (column {exc.colno})", field=field) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"not valid JSON: {exc}", field=field) from None
+    except RecursionError:
+        raise _too_deep(field) from None
+    check_depth(value, field=field)
     if check:
         check_storable(value, field=field)
     return value
+
+
+MAX_DEPTH = 32
+"""Arrays and objects nested deeper than this are refused: no real item, answer or
+spec needs more, and every later walk over the value (storage, pages) stays shallow."""
+
+
+def _too_deep(field: str) -> InvalidInput:
+    return InvalidInput(f"nests arrays or objects more than {MAX_DEPTH} deep", field=field)
+
+
+def check_depth(value: Any, *, field: str) -> None:
+    """Refuse a value nested deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_DEPTH:
+                    raise _too_deep(field)
+                stack.append((child, depth + 1))
 
 
 def check_storable(value: Any, *, field: str) -> None:

@@ -33,11 +33,14 @@ def _amount(value: Any, *, negative_ok: bool) -> int:
         amount = Decimal(str(value)) if isinstance(value, str | int) else None
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if amount is None or not amount.is_finite():
         raise InvalidInput('amount must be a decimal string such as "1.50"', field="amount")
+    # Bounded before rounding: quantize cannot hold "1E+1000" and would raise.
     if abs(amount) > MAX_AMOUNT or amount == 0 or (amount < 0 and not negative_ok):
         low = -MAX_AMOUNT if negative_ok else Decimal("0.01")
         raise InvalidInput(f"amount must be from {low} to {MAX_AMOUNT}, not 0", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput('amount must be a decimal string such as "1.50"', field="amount")
     return to_minor(amount)
 
 

@@ -1,0 +1,61 @@
+"""Bodies that used to reach a 500: JSON nested deeper than any real item or answer
+(on every JSON route, the token endpoint included) and an amount of "1E+1000". Each
+is now a 422 naming the field, with nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from fairloop.io.jsontext import MAX_DEPTH
+from tests import factories as f
+
+# 8 KB: under the token endpoint's 10 KB body limit, yet deeper than Python's parser
+# can recurse.
+DEEP = "[" * 4000 + "]" * 4000
+
+
+def nested(depth: int) -> str:
+    return '{"answer": ' + "[" * depth + "]" * depth + "}"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/projects"])
+def test_deeply_nested_json_is_a_422_on_any_json_route(http, db, path):
+    _, token = f.user(db, "requester", password=None)
+    before = f.row_counts(db)
+    r = http(token).post(path, content=DEEP, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["field"] == "body" and f"more than {MAX_DEPTH} deep" in error["message"]
+    assert f.row_counts(db) == before
+
+
+def test_an_answer_nested_past_the_limit_is_refused_and_one_within_it_is_judged(http, db):
+    requester, _ = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, items=1, overlap=1)
+    _, token = f.consented_worker(db, project_id, password=None)
+    api = http(token)
+    lease = api.post(f"/api/v1/projects/{project_id}/assignments").json()
+    url = f"/api/v1/assignments/{lease['id']}/submission"
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "deep"}
+    deep = api.post(url, content=nested(MAX_DEPTH + 1), headers=headers)
+    assert deep.status_code == 422 and deep.json()["error"]["field"] == "body"
+    # Within the limit, the answer itself is judged (and refused for its shape).
+    shallow = api.post(url, content=nested(MAX_DEPTH - 2), headers=headers)
+    assert shallow.status_code == 422 and shallow.json()["error"]["field"] == "answer"
+
+
+def test_a_body_over_a_small_limit_says_its_size_in_kb(http):
+    r = http().post("/api/v1/auth/token", content="x" * 20_000)
+    assert r.status_code == 422 and "larger than 10 KB" in r.json()["error"]["message"]
+
+
+def test_a_bonus_of_1e1000_is_a_422_naming_the_amount(http, db):
+    requester, token = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, items=1, overlap=1)
+    f.consented_worker(db, project_id, password=None)
+    before = f.row_counts(db)
+    body = {"worker": "w-anyone", "amount": "1E+1000", "note": "thanks"}
+    r = http(token).post(f"/api/v1/projects/{project_id}/bonuses", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == "amount" and "10000" in r.json()["error"]["message"]
+    assert f.row_counts(db) == before
