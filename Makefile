@@ -34,10 +34,16 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/loop.py
 
-# Extract every user-facing string for translators (a .po file per language follows).
+# Extract every user-facing string for translators and merge it into each language's
+# .po (src/fairloop/locale/<code>/LC_MESSAGES/). No .mo is built or committed: the
+# pages compile each .po in memory at first use (web/i18n.py).
 messages: $(DEV_STAMP)
 	mkdir -p src/fairloop/locale
-	$(BIN)/pybabel extract -F babel.cfg -o src/fairloop/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --project fairloop --version 0.1.0 \
+		--copyright-holder "the fairloop maintainers" --no-location --sort-output \
+		-o src/fairloop/locale/messages.pot .
+	$(BIN)/pybabel update -i src/fairloop/locale/messages.pot -d src/fairloop/locale \
+		--no-location --no-fuzzy-matching --ignore-obsolete --width 100
 
 clean:
 	rm -rf $(VENV) fairloop-demo.db .fairloop-secret

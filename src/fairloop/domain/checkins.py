@@ -6,23 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from fairloop.domain.languages import N_
 from fairloop.errors import InvalidInput
 
 ITEMS = (
-    "I've been feeling optimistic about the future",
-    "I've been feeling useful",
-    "I've been feeling relaxed",
-    "I've been dealing with problems well",
-    "I've been thinking clearly",
-    "I've been feeling close to other people",
-    "I've been able to make up my own mind about things",
+    N_("I've been feeling optimistic about the future"),
+    N_("I've been feeling useful"),
+    N_("I've been feeling relaxed"),
+    N_("I've been dealing with problems well"),
+    N_("I've been thinking clearly"),
+    N_("I've been feeling close to other people"),
+    N_("I've been able to make up my own mind about things"),
 )
 SCALE = (
-    "None of the time",
-    "Rarely",
-    "Some of the time",
-    "Often",
-    "All of the time",
+    N_("None of the time"),
+    N_("Rarely"),
+    N_("Some of the time"),
+    N_("Often"),
+    N_("All of the time"),
 )
 
 

@@ -33,3 +33,9 @@ def html_lang(code: str) -> str:
 
 def direction(code: str) -> str:
     return "rtl" if code in RIGHT_TO_LEFT else "ltr"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue (``make messages``); a page shows it in its own
+    language with ``{{ translated(message) }}``."""
+    return message

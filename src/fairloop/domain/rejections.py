@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from fairloop.domain.languages import N_
 from fairloop.errors import InvalidInput
 
 
@@ -41,18 +42,18 @@ REASONS = {
     for r in (
         Reason(
             "too_fast",
-            "answered faster than 3 standard deviations under the project's mean time",
+            N_("answered faster than 3 standard deviations under the project's mean time"),
             None,
         ),
-        Reason("failed_checks", "failed a gold (known-answer) check", None),
+        Reason("failed_checks", N_("failed a gold (known-answer) check"), None),
         Reason(
             "missing_parts",
-            "required parts of the answer are missing",
+            N_("required parts of the answer are missing"),
             '{"parts": [names of the answer\'s empty parts], "note": ".."}',
         ),
         Reason(
             "low_effort",
-            "objectively low effort",
+            N_("objectively low effort"),
             '{"quotes": [text quoted from the answer], "note": "why it is low effort"}',
         ),
     )

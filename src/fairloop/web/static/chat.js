@@ -1,5 +1,8 @@
 // Red-team chat: send a message, show the model's reply as it streams in, retry on failure.
-(function () {
+// A message written offline stays in the box (and in this browser) and is sent once the
+// connection is back. Set up through task.js's fairloop.onPage (again on an item loaded
+// in place).
+window.fairloop.onPage(function (signal) {
   "use strict";
   var form = document.getElementById("chat-form");
   if (!form) return;
@@ -19,7 +22,7 @@
     li.className = "bubble " + role;
     var label = document.createElement("span");
     label.className = "role";
-    label.textContent = role === "user" ? "You" : "Model";
+    label.textContent = role === "user" ? form.dataset.msgYou : form.dataset.msgModel;
     li.appendChild(label);
     var body = document.createElement("div");
     body.className = "text";
@@ -54,23 +57,38 @@
     busy(true);
     retry.hidden = true;
     status.className = "status";
-    status.textContent = "The model is answering…";
-    var reply = null;
+    status.textContent = form.dataset.msgAnswering || "";
+    var reply = null, response = null;
+    sending = true;
     try {
-      var response = await fetch("/work/assignments/" + form.dataset.assignment + "/turns", {
+      response = await fetch("/work/assignments/" + form.dataset.assignment + "/turns", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
         body: JSON.stringify(payload),
         credentials: "same-origin"
       });
+    } catch (e) {
+      // Nothing reached the server: the message stays in the box and goes when the
+      // connection is back (a retry waits the same way).
+      sending = false;
+      queued = payload;
+      status.textContent = form.dataset.msgOffline || "";
+      status.className = "status error";
+      busy(payload.retry === true);
+      retry.hidden = payload.retry !== true;
+      return false;
+    }
+    sending = false;
+    try {
       if (!response.ok) {
         var err = await response.json().catch(function () { return {}; });
-        status.textContent = (err.error && err.error.message) || "The message was not sent.";
+        status.textContent = (err.error && err.error.message) || form.dataset.msgFailed || "";
         status.className = "status error";
         busy(false);
         return false;
       }
       if (payload.content !== undefined) {
+        forget();
         bubble("user", payload.content);
         sent += 1;
         left.textContent = String(max - sent);
@@ -103,8 +121,10 @@
         }
       }
     } catch (e) {
+      // The message is stored; the reply was cut off: asked again once back online.
       if (reply !== null) reply.closest("li").remove();
-      fail("The connection dropped; your message is saved. Retry to ask the model again.");
+      queued = { retry: true };
+      fail(form.dataset.msgDropped || "");
       busy(true);
       return true;
     }
@@ -118,7 +138,30 @@
     if (!text) return;
     if (await turn({ content: text })) input.value = "";
   });
-  retry.addEventListener("click", function () { turn({ retry: true }); });
-  if (form.dataset.pending === "1") fail("Your last message has no reply yet.");
+  retry.addEventListener("click", function () { queued = null; turn({ retry: true }); });
+  if (form.dataset.pending === "1") fail(form.dataset.msgPending || "");
   busy(form.dataset.pending === "1");
-})();
+
+  // ---- offline: the message box kept in this browser, the queued turn sent on reconnect ----
+  var queued = null, sending = false;
+  var draftKey = "fairloop-chat-" + form.dataset.assignment;
+  function forget() { try { localStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ } }
+  if (!input.value) {
+    try { input.value = localStorage.getItem(draftKey) || ""; } catch (e) { /* storage off */ }
+  }
+  input.addEventListener("input", function () {
+    try { localStorage.setItem(draftKey, input.value); } catch (e) { /* storage full or off */ }
+  });
+  function resend() {
+    if (!queued || sending) return;
+    var payload = queued;
+    queued = null;
+    if (payload.retry) { turn(payload); return; }
+    var text = input.value.trim();
+    if (!text) return;
+    turn({ content: text }).then(function (ok) { if (ok) input.value = ""; });
+  }
+  window.addEventListener("online", resend, { signal: signal });
+  var again = setInterval(resend, 10000);
+  signal.addEventListener("abort", function () { clearInterval(again); });
+});

@@ -1,6 +1,7 @@
 // Recording: MediaRecorder with a level meter and the take's length; listen back,
-// redo, then upload the take and submit.
-(function () {
+// redo, then upload the take and submit. Offline, the take waits in the page and is
+// uploaded once the connection is back. Set up through task.js's fairloop.onPage.
+window.fairloop.onPage(function (signal) {
   "use strict";
   var box = document.getElementById("recorder");
   if (!box) return;
@@ -40,7 +41,7 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (e) {
-      say("The microphone could not be opened: allow it in the browser and try again.", true);
+      say(box.dataset.msgMicrophone || "", true);
       return;
     }
     audioCtx = new AudioContext();
@@ -77,30 +78,51 @@
     redoBtn.disabled = false;
     var secs = (Date.now() - started) / 1000;
     if (secs < minSeconds) {
-      say("The take is shorter than " + minSeconds + " s: redo it.", true);
+      say((box.dataset.msgShort || "").split("{min}").join(String(minSeconds)), true);
       return;
     }
-    say("Uploading the take…");
+    waiting = blob;
+    upload();
+  }
+
+  var waiting = null, uploading = false;
+  async function upload() {
+    var blob = waiting;
+    if (!blob || uploading || signal.aborted) return;
+    uploading = true;
+    say(box.dataset.msgUploading || "");
     var body = new FormData();
     body.append("file", blob, "take");
-    var response = await fetch("/work/assignments/" + box.dataset.assignment + "/media", {
-      method: "POST", headers: { "X-CSRF-Token": box.dataset.csrf }, body: body, credentials: "same-origin"
-    });
+    var response;
+    try {
+      response = await fetch("/work/assignments/" + box.dataset.assignment + "/media", {
+        method: "POST", headers: { "X-CSRF-Token": box.dataset.csrf }, body: body, credentials: "same-origin"
+      });
+    } catch (e) {
+      uploading = false;
+      say(box.dataset.msgOffline || "", true);
+      return;
+    }
+    uploading = false;
+    if (waiting !== blob) return; // redone meanwhile
+    waiting = null;
     var result = await response.json().catch(function () { return {}; });
     if (!response.ok) {
-      say((result.error && result.error.message) || "The upload failed: redo the take.", true);
+      say((result.error && result.error.message) || box.dataset.msgFailed || "", true);
       return;
     }
     mediaId.value = String(result.media_id);
-    say("Take saved (" + result.duration_seconds.toFixed(1) + " s). Listen back, then submit or redo.");
+    say((box.dataset.msgSaved || "").split("{s}").join(result.duration_seconds.toLocaleString(document.documentElement.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 })));
     submit.disabled = false;
   }
 
   recordBtn.addEventListener("click", start);
   stopBtn.addEventListener("click", stop);
+  window.addEventListener("online", upload, { signal: signal });
   redoBtn.addEventListener("click", function () {
+    waiting = null;
     playback.hidden = true; playback.removeAttribute("src");
     length.value = "0.0"; mediaId.value = ""; submit.disabled = true;
     recordBtn.disabled = false; redoBtn.disabled = true; say("");
   });
-})();
+});
