@@ -61,9 +61,10 @@ def test_password_guessing_is_rate_limited(http, db):
         api.post(
             "/api/v1/auth/token", json={"email": worker.email, "password": "guess"}
         ).status_code
-        for _ in range(12)
+        for _ in range(7)
     ]
-    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    # Five free failures from one address, then it backs off (see test_rate_limits.py).
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
 
 
 def test_a_changed_disclosure_over_the_api_asks_again(http, db):
