@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 test: $(DEV_STAMP)
 	@scripts/ensure-chromium
+	@scripts/ensure-axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
