@@ -66,7 +66,7 @@ def _now(context: Context) -> datetime:
 
 @pass_context
 def in_words(context: Context, at: datetime | str | None) -> str:
-    """``at`` in the worker's zone, in words: "today at 2:30 PM", "on Tue, March 3 at
+    """``at`` in the worker's zone, in words: "today at 2:30 PM", "Tue, March 3 at
     9:00 AM"."""
     if at is None:
         return ""
@@ -85,7 +85,7 @@ def in_words(context: Context, at: datetime | str | None) -> str:
         return _("tomorrow at %(time)s", time=time)
     if day == "yesterday":
         return _("yesterday at %(time)s", time=time)
-    return _("on %(date)s at %(time)s", date=on, time=time)
+    return _("%(date)s at %(time)s", date=on, time=time)
 
 
 @pass_context

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fairloop.domain.actors import Actor
-from fairloop.errors import Forbidden, InvalidInput, NotNow, PendingLimit, WellbeingRefusal
+from fairloop.errors import (
+    FairloopError,
+    Forbidden,
+    InvalidInput,
+    NotNow,
+    PendingLimit,
+    WellbeingRefusal,
+)
 from fairloop.http.deps import Id, get_db
 from fairloop.services import projects, withdraw
 from fairloop.services.wellbeing import exposure
 from fairloop.services.work import assign, qualification, worktime
+from fairloop.services.work.standing import card_standing, task_standing, time_zone
 from fairloop.services.work.submit import submit
 from fairloop.web import safe_view, voice
 from fairloop.web.render import page
@@ -33,8 +42,15 @@ def _worker(actor: Actor) -> Actor:
 
 @router.get("")
 def work_home(request: Request, actor: PageActor) -> Response:
-    open_projects = projects.list_projects(get_db(request), _worker(actor))
-    return page(request, "work.html", projects=open_projects)
+    db = get_db(request)
+    open_projects = projects.list_projects(db, _worker(actor))
+    return page(
+        request,
+        "work.html",
+        projects=open_projects,
+        mine=card_standing(db, actor),
+        zone=time_zone(db, actor),
+    )
 
 
 @router.get("/projects/{project_id}")
@@ -67,7 +83,8 @@ def _next_task(request: Request, actor: Actor, project_id: Id) -> Response:
     try:
         lease = assign.lease_next(get_db(request), _worker(actor), project_id)
     except WellbeingRefusal as refusal:
-        return page(request, "break.html", 403, error=refusal)
+        zone = time_zone(get_db(request), actor)
+        return page(request, "break.html", 403, error=refusal, zone=zone)
     except PendingLimit as held:
         # "Start" while holding a task (a double click, a second tab): back to it.
         return RedirectResponse(f"/work/assignments/{held.held[0]}", status_code=303)
@@ -85,14 +102,26 @@ def qualification_page(project_id: Id, request: Request, actor: PageActor) -> Re
     db = get_db(request)
     view = projects.project_view(db, _worker(actor), project_id)
     standing = qualification.status(db, actor, project_id)
-    return page(request, "qualification.html", project=view, standing=standing)
+    zone = time_zone(db, actor)
+    return page(request, "qualification.html", project=view, standing=standing, zone=zone)
 
 
 @router.post("/projects/{project_id}/qualification")
 async def take_qualification(project_id: Id, request: Request, actor: PageActor) -> Response:
     await _form(request)
     db = get_db(request)
-    lease = await run_in_threadpool(qualification.lease_question, db, _worker(actor), project_id)
+    try:
+        lease = await run_in_threadpool(
+            qualification.lease_question, db, _worker(actor), project_id
+        )
+    except WellbeingRefusal as refusal:
+        zone = time_zone(db, actor)
+        return page(request, "break.html", 403, error=refusal, zone=zone)
+    except NotNow as refusal:
+        if refusal.code != "retake_wait":
+            raise
+        # The test page says when the retake opens, in the worker's own time.
+        return RedirectResponse(f"/work/projects/{project_id}/qualification", status_code=303)
     if lease is None:
         return RedirectResponse(f"/work/projects/{project_id}/qualification", status_code=303)
     return RedirectResponse(f"/work/assignments/{lease.id}", status_code=303)
@@ -111,12 +140,17 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
         return RedirectResponse(f"/work/projects/{lease.project_id}", status_code=303)
     db = get_db(request)
     template, extra = page_context(db, actor, lease)
+    standing = task_standing(db, actor, lease.project_id, lease.id)
     return page(
         request,
         template,
         lease=lease,
         task=lease.task,
         data=lease.data,
+        standing=standing,
+        zone=standing["zone"],
+        # Instructions open on the worker's first task of the project, closed after.
+        first_task=not assign.has_submitted(db, actor, lease.project_id),
         **extra,
         **safe_view.context(db, actor, lease),
         **voice.task_context(db, actor, lease),
@@ -125,6 +159,39 @@ def task_page(assignment_id: Id, request: Request, actor: PageActor) -> Response
 
 @router.post("/assignments/{assignment_id}")
 async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> Response:
+    """Store the answer a task page posts, then on to the next item.
+
+    The page's own script asks for JSON (``Accept: application/json``): a refusal comes
+    back as ``{"error": {"code", "message", "field"}}`` for the page to show at that
+    field with the answer kept, a stored answer as ``{"stored": true, "next": url}``
+    (and ``page``, the HTML, when the next page is not a redirect: a break) for the page
+    to load in place. A plain form post gets the next page itself, as before."""
+    wants_json = "application/json" in request.headers.get("accept", "")
+    try:
+        stored = await _store_posted(request, actor, assignment_id)
+    except FairloopError as exc:
+        if not wants_json:
+            raise
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    # The submission names its project: no second read to find where to go next.
+    project_id = stored["project_id"]
+    if not wants_json:
+        return await run_in_threadpool(_next_task, request, actor, project_id)
+    try:
+        after = await run_in_threadpool(_next_task, request, actor, project_id)
+    except FairloopError:
+        # Stored all the same: the project page says why no next item is given.
+        after = RedirectResponse(f"/work/projects/{project_id}", status_code=303)
+    body: dict[str, object] = {"stored": True, "submission_id": stored["id"]}
+    body["next"] = after.headers.get("location")
+    if body["next"] is None:
+        body["next"] = f"/work/projects/{project_id}"
+        body["page"] = bytes(after.body).decode()
+    return JSONResponse(body)
+
+
+async def _store_posted(request: Request, actor: Actor, assignment_id: int) -> dict[str, Any]:
+    """The answer a task page's form describes, stored (once per assignment)."""
     form = await request.form()
     check_csrf(request, _str(form.get("csrf")))
     if "answer" in form:
@@ -147,12 +214,12 @@ async def submit_task(assignment_id: Id, request: Request, actor: PageActor) -> 
             assignment_id,
             answer,
             active_seconds=seconds,
-            # One key per assignment: a double click or a resent form stores once.
+            # One key per assignment: a double click, a resent form or a post the page
+            # queued while offline stores once.
             idempotency_key=f"page:{assignment_id}",
         )
     )
-    # The submission names its project: no second read to find where to go next.
-    return await run_in_threadpool(_next_task, request, actor, stored["project_id"])
+    return stored
 
 
 @router.post("/assignments/{assignment_id}/release")
