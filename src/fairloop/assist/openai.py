@@ -148,14 +148,67 @@ class OpenAIChat:
             ) from None
 
 
+MAX_REPLY_CHARS = 100_000
+"""The most of a reply that is kept: past it the reply is cut and marked (a 100 MB
+reply was stored whole and took the server from 129 to 519 MB)."""
+MAX_REPLY_BYTES = 16 * 1024 * 1024
+"""The most read off the wire for one reply (server-sent events carry a few hundred
+bytes of framing per piece)."""
+CUT_MARK = "\n\n[reply cut at {n:,} characters]"
+
+
+async def _bounded_lines(response: httpx.Response) -> AsyncIterator[str]:
+    """The answer's lines, reading at most MAX_REPLY_BYTES: one endless line cannot
+    fill the memory as ``aiter_lines`` would."""
+    seen, pending = 0, b""
+    async for chunk in response.aiter_bytes():
+        seen += len(chunk)
+        if seen > MAX_REPLY_BYTES:
+            raise _too_large()
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", "replace").rstrip("\r")
+    if pending:
+        yield pending.decode("utf-8", "replace")
+
+
+def _too_large() -> ModelError:
+    return ModelError(
+        f"the model's answer is larger than {MAX_REPLY_BYTES // 1_048_576} MB; retry",
+        code="model_too_large",
+    )
+
+
+async def _json_body(response: httpx.Response) -> bytes:
+    parts, seen = [], 0
+    async for chunk in response.aiter_bytes():
+        seen += len(chunk)
+        if seen > MAX_REPLY_BYTES:
+            raise _too_large()
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 async def _pieces(response: httpx.Response) -> AsyncIterator[str]:
     """Text pieces from a streamed answer (server-sent events), or from a plain JSON
-    answer if the server ignored ``stream``."""
+    answer if the server ignored ``stream``; cut at MAX_REPLY_CHARS and marked."""
+    kept = 0
+    async for piece in _raw_pieces(response):
+        room = MAX_REPLY_CHARS - kept
+        if len(piece) >= room:
+            yield piece[:room] + CUT_MARK.format(n=MAX_REPLY_CHARS)
+            return
+        kept += len(piece)
+        yield piece
+
+
+async def _raw_pieces(response: httpx.Response) -> AsyncIterator[str]:
     if response.headers.get("content-type", "").startswith("application/json"):
-        body = _json(await response.aread())
+        body = _json(await _json_body(response))
         yield _content(body, "message")
         return
-    lines = response.aiter_lines()
+    lines = _bounded_lines(response)
     async for line in lines:
         if not line.startswith("data:"):
             continue

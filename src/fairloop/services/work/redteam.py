@@ -284,7 +284,15 @@ async def reply_pieces(pending: PendingTurn, *, live: bool = True) -> AsyncItera
     it cannot answer. The host was checked against the outbound rule when the message
     was stored."""
     chat = OpenAIChat(pending.model, api_key=pending.api_key)
+    # The timeout holds for the whole reply, not only for each read: a model that
+    # trickles a byte at a time would otherwise hold the worker (and a thread) for ever.
+    deadline = time.monotonic() + pending.model.timeout_seconds
     async for piece in chat.stream(pending.messages, target=pending.target, live=live):
+        if time.monotonic() > deadline:
+            raise ModelError(
+                f"the model did not finish within {pending.model.timeout_seconds:g} s; retry",
+                code="model_timeout",
+            )
         yield piece
 
 
