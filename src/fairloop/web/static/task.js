@@ -144,10 +144,28 @@
     // the server (time paid, item returned), so the answer form goes away.
     var box = document.getElementById("lease-ended");
     var text = document.getElementById("lease-ended-text");
-    if (text) text.textContent = ended.message || "";
+    if (text) text.textContent = endedText(box, ended);
     if (box) box.hidden = false;
     form.hidden = true;
     asking = true;
+  }
+  function endedText(box, ended) {
+    // The page's own words for the limit (in the worker's language), with the time work
+    // may go on in the worker's own zone and how far off it is: never an ISO timestamp.
+    var words = box && box.getAttribute("data-msg-" + ended.code);
+    var at = new Date(ended.resume_at || "");
+    if (!words || isNaN(at)) return ended.message || "";
+    var lang = document.documentElement.lang || [];
+    var time;
+    try {
+      time = at.toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit", timeZone: box.getAttribute("data-zone") || undefined });
+    } catch (e) {  // an unknown zone: the browser's own
+      time = at.toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" });
+    }
+    var minutes = Math.max(1, Math.round((at - Date.now()) / 60000));
+    var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    var left = minutes < 90 ? rtf.format(minutes, "minute") : rtf.format(Math.round(minutes / 60), "hour");
+    return words.replace("{time}", time).replace("{left}", left);
   }
   var beating = setInterval(heartbeat, HEARTBEAT_MS);
   signal.addEventListener("abort", function () { clearInterval(beating); });
