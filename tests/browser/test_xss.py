@@ -108,6 +108,7 @@ def test_hostile_requester_content_renders_as_text(site, page_factory, model_ser
     assert page.get_by_text("Item <img src=x").count() >= 1
     start_task(page, base, chat_id)  # the red-team chat, where a script renders replies
     assert_inert(page, dialogs)
+    assert page.locator("#goal").inner_text().startswith("Goal <img src=x onerror=")
     page.get_by_label("Your message").fill(f"Me {PAYLOAD}")
     page.get_by_role("button", name="Send").click()
     page.locator(".bubble.assistant").last.wait_for()
@@ -156,3 +157,18 @@ def test_feedback_task_pages_render_hostile_items_as_text(site, page_factory, ki
     log_in(page, base, worker.email)
     start_task(page, base, project_id)
     assert_inert(page, dialogs)
+    # And the item is there, as text: every hostile field the page shows (the
+    # instructions hold the payload too, so the page-wide check alone proves nothing).
+    shown = page.locator("main").inner_text()
+    for text in shown_texts(kind):
+        assert f"{text} <img src=x onerror=" in shown, f"{kind}: {text!r} is not shown as text"
+    if kind == "write":
+        assert page.locator("#text").input_value().startswith(f"draft {PAYLOAD[:20]}")
+
+
+def shown_texts(kind: str) -> list[str]:
+    """The first words of each hostile text the item of ``kind`` shows (see hostile_item)."""
+    data = hostile_item(kind)["data"]
+    texts = [k for k in ("prompt", "response", "scenario") if k in data]
+    texts += [r["id"] for r in data.get("responses", [])]
+    return texts + (["message"] if data.get("messages") else [])

@@ -43,6 +43,11 @@ WORKERS = frozenset({"worker_a", "worker_b"})
 B_NOTICE = "Notice for worker B only 7f3a"
 ORG2_PROJECT = "Org two confidential project"
 ORG2_ITEM = "org two item text 91c2"
+# A 1x1 PNG: organisation 2's items carry an image, served to the lease's holder alone.
+PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Bw"
+    "HwAFgwJ/lVd6WwAAAABJRU5ErkJggg=="
+)
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/v1/assignments/{assignment_id}/media"): rule("assignment", "worker_b"),
     ("GET", "/work/assignments/{assignment_id}"): rule("assignment", "worker_b"),
+    # The image of B's leased item: B alone (the page links it, not a data: URL).
+    ("GET", "/work/assignments/{assignment_id}/images/{field}"): rule("assignment", "worker_b"),
     ("POST", "/work/assignments/{assignment_id}"): rule(
         "assignment", "worker_b", data={"label": "toxic"}
     ),
@@ -274,7 +281,9 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
     }
     req1, req2 = actors["requester_1"][0], actors["requester_2"][0]
     own_project = f.project(db, req1, items=2, name="Lab one's own")
-    project = f.project(db, req2, items=4, overlap=1, name=ORG2_PROJECT)
+    project = f.project(db, req2, overlap=1, name=ORG2_PROJECT)
+    with_image = [{"id": f"i{i}", "data": {"text": f"comment {i}", "image": PNG}} for i in range(4)]
+    f.add_items(db, req2, project, with_image)
     f.add_items(db, req2, project, [{"data": {"text": ORG2_ITEM}}])
     qualified = f.project(db, req2, qualification={"items": 2, "pass": 0.5}, name=ORG2_PROJECT)
     gold = [{"data": {"text": ORG2_ITEM}, "gold": {"label": "toxic"}} for _ in range(2)]
@@ -331,6 +340,7 @@ def world(sqlite_backend, tmp_path_factory) -> Iterator[World]:
             "appeal_id": appealed.json()["id"],
             "user_id": actors["worker_b"][0].id,
             "question_id": asked.json()["id"],
+            "field": "image",
         },
         emails={role: actor.email for role, (actor, _t) in actors.items()},
     )

@@ -3,9 +3,10 @@ order, and as what (a conversation, text, an image, lettered responses, or JSON)
 
 ``_item.html`` draws what :func:`item_fields` returns, on every task type. The fields
 are those the spec's ``task.fields`` names, in its order and under its labels, else
-every field of the item in the order the item gave them; the type's own fields (the
-prompt, the response to rate) are never left out. Fields a page shows elsewhere (the
-responses to rank, the draft being edited) are skipped here.
+every field of the item in the order the item gave them (on PostgreSQL, whose JSONB
+keeps no key order, shorter keys first: a spec that cares names its fields); the type's
+own fields (the prompt, the response to rate) are never left out. Fields a page shows
+elsewhere (the responses to rank, the draft being edited) are skipped here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 // Human-feedback task pages (rate, compare, rank, write, converse): build the answer
 // JSON that the form posts, keep a draft in localStorage, and the keyboard shortcuts.
-(function () {
+// Set up through task.js's fairloop.onPage, so it runs again on a next item loaded in place.
+window.fairloop.onPage(function (signal) {
   "use strict";
   var form = document.getElementById("task-form");
   if (!form || !form.classList.contains("feedback")) return;
@@ -52,6 +53,8 @@
         } else order.push(li.dataset.id);
       });
       var why = $("#rationale");
+      // The order shown is random: submitted untouched it says nothing, so it is refused.
+      if (ranking.dataset.touched !== "1") return [why ? { order: order, rationale: why.value } : { order: order }, msg("untouched")];
       if (!why) return [{ order: order }, null];
       return [{ order: order, rationale: why.value }, why.value.trim() ? null : msg("rationale")];
     },
@@ -124,17 +127,33 @@
     converse.refresh();
   }
 
-  // ---- rank: drag and keyboard ----
+  // ---- rank: buttons (touch), drag and keyboard; a first touch is required ----
   var ranking = $("#ranking");
+  var touchedKey = draftKey + "-touched";
+  function touch() {
+    ranking.dataset.touched = "1";
+    try { localStorage.setItem(touchedKey, "1"); } catch (err) { /* storage full or off */ }
+  }
   function renumber(moved) {
-    var place = 0;
-    $all("#ranking .rank-item").forEach(function (li, i) {
+    var place = 0, items = $all("#ranking .rank-item");
+    items.forEach(function (li, i) {
       if (i === 0) li.dataset.tied = "0";
       if (li.dataset.tied !== "1") place = i + 1;
       $(".place", li).textContent = String(place);
       $(".tie-mark", li).hidden = li.dataset.tied !== "1";
+      var up = $('[data-move="up"]', li), down = $('[data-move="down"]', li), tie = $('[data-move="tie"]', li);
+      if (up) up.disabled = i === 0;
+      if (down) down.disabled = i === items.length - 1;
+      if (tie) { tie.disabled = i === 0; tie.setAttribute("aria-pressed", li.dataset.tied === "1" ? "true" : "false"); }
     });
     if (moved) $("#rank-status").textContent = msg("moved", { place: $(".place", moved).textContent });
+  }
+  function move(li, how) {
+    var prev = li.previousElementSibling, next = li.nextElementSibling;
+    if (how === "up" && prev) ranking.insertBefore(li, prev);
+    else if (how === "down" && next) ranking.insertBefore(next, li);
+    else if (how === "tie" && ranking.dataset.ties === "1") li.dataset.tied = li.dataset.tied === "1" ? "0" : "1";
+    touch(); renumber(li); save();
   }
   if (ranking) {
     var dragged = null;
@@ -146,26 +165,38 @@
       var rect = over.getBoundingClientRect();
       ranking.insertBefore(dragged, e.clientY > rect.top + rect.height / 2 ? over.nextSibling : over);
     });
-    ranking.addEventListener("drop", function (e) { e.preventDefault(); renumber(dragged); save(); dragged = null; });
+    ranking.addEventListener("drop", function (e) { e.preventDefault(); touch(); renumber(dragged); save(); dragged = null; });
     ranking.addEventListener("dragend", function () { renumber(dragged); dragged = null; });
+    ranking.addEventListener("click", function (e) {
+      var button = e.target.closest && e.target.closest("button[data-move]");
+      if (!button) return;
+      var li = button.closest(".rank-item");
+      move(li, button.dataset.move);
+      // Keep the finger (and the focus) on the response's button as the response moves.
+      var again = $('[data-move="' + button.dataset.move + '"]', li);
+      (again && !again.disabled ? again : li).focus();
+    });
     ranking.addEventListener("keydown", function (e) {
       var li = e.target.closest && e.target.closest(".rank-item");
-      if (!li) return;
+      if (!li || e.target !== li) return;
       var prev = li.previousElementSibling, next = li.nextElementSibling;
       if (e.key === "ArrowUp" || e.key === "ArrowDown") {
         e.preventDefault();
         var up = e.key === "ArrowUp";
-        if (e.shiftKey) {
-          if (up && prev) ranking.insertBefore(li, prev);
-          else if (!up && next) ranking.insertBefore(next, li);
-          li.focus(); renumber(li); save();
-        } else if (up && prev) prev.focus(); else if (!up && next) next.focus();
+        if (e.shiftKey) { move(li, up ? "up" : "down"); li.focus(); }
+        else if (up && prev) prev.focus(); else if (!up && next) next.focus();
       } else if (e.key === "=" && ranking.dataset.ties === "1") {
         e.preventDefault();
-        li.dataset.tied = li.dataset.tied === "1" ? "0" : "1";
-        renumber(li); save();
+        move(li, "tie");
       }
     });
+    var keep = $("#rank-keep");
+    if (keep) keep.addEventListener("click", function () {
+      touch();
+      $("#rank-status").textContent = msg("kept");
+      if (!errorBox.hidden) errorBox.hidden = true;
+    });
+    try { if (localStorage.getItem(touchedKey) === "1") ranking.dataset.touched = "1"; } catch (err) { /* storage off */ }
   }
 
   // ---- rate and compare: letters and digits ----
@@ -189,7 +220,7 @@
       if (strength) { e.preventDefault(); strength.checked = true; strength.focus(); save(); return; }
       if (key === "r") { e.preventDefault(); $("#rationale").focus(); }
     }
-  }, true);
+  }, { capture: true, signal: signal });
   // Ctrl+Enter submits from inside a text box (Ctrl+Shift+Enter on the converse page).
   form.addEventListener("keydown", function (e) {
     if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
@@ -198,7 +229,8 @@
     form.requestSubmit();
   });
 
-  // ---- the draft: saved on every change, restored on load, dropped on submit ----
+  // ---- the draft: saved on every change, restored on load, dropped by task.js once the
+  // server has stored the submission ----
   function save() {
     try { localStorage.setItem(draftKey, JSON.stringify(builders[type]()[0])); } catch (err) { /* storage full or off */ }
   }
@@ -258,6 +290,5 @@
       return;
     }
     $("#answer").value = JSON.stringify(built[0]);
-    try { localStorage.removeItem(draftKey); } catch (err) { /* nothing kept */ }
-  }, true);
-})();
+  }, { capture: true, signal: signal });
+});
