@@ -4,7 +4,8 @@ before the button that consents (issue 15, part 7: terms before consent)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
@@ -108,9 +109,11 @@ def test_a_suspended_project_gives_its_notice_end_in_the_workers_own_zone(http, 
     worker, _ = f.user(db, "worker")
     with db.transaction() as session:
         session.execute(update(User).where(User.id == worker.id).values(time_zone="Asia/Tokyo"))
-    now = datetime.fromisoformat("2026-12-01T20:30:00+00:00")
+    now = datetime.now(UTC).replace(hour=20, minute=30, second=0, microsecond=0)
     suspend(db, requester, project_id, now=now)
     text = _text(login(http, worker.email).get(f"/work/projects/{project_id}").text)
-    local = (now + timedelta(days=7, hours=9)).strftime("%Y-%m-%d %H:%M")
-    assert local == "2026-12-09 05:30"
+    # In words, in the worker's zone (UTC+9): a week on, 05:30 in Tokyo.
+    ends = (now + timedelta(days=7)).astimezone(ZoneInfo("Asia/Tokyo"))
+    year = f", {ends.year}" if ends.year != datetime.now(ZoneInfo("Asia/Tokyo")).year else ""
+    local = f"{ends:%a}, {ends:%B} {ends.day}{year} at 5:30 AM"
     assert f"You may keep working until {local} (Asia/Tokyo)" in text

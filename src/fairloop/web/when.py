@@ -65,12 +65,12 @@ def _now(context: Context) -> datetime:
 
 
 @pass_context
-def in_words(context: Context, at: datetime | str | None) -> str:
-    """``at`` in the worker's zone, in words: "today at 2:30 PM", "Tue, March 3 at
-    9:00 AM"."""
+def in_words(context: Context, at: datetime | str | None, zone: object = None) -> str:
+    """``at`` in the worker's zone (``zone``, else the page's), in words: "today at
+    2:30 PM", "Tue, March 3 at 9:00 AM"."""
     if at is None:
         return ""
-    zone = zone_of(context.get("zone"))
+    zone = zone_of(zone or context.get("zone"))
     locale = _locale(context)
     local = as_datetime(at).astimezone(zone)
     day, on, time = day_words(local, _now(context).astimezone(zone).date(), locale)
