@@ -73,8 +73,18 @@ def english_catalogue() -> list[str]:
 
 
 def catalogue(code: str) -> dict[str, str]:
+    """msgid -> translation (a plural's singular and plural each -> its forms, joined;
+    empty if any form is)."""
+    found: dict[str, str] = {}
     with (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {str(m.id): str(m.string) for m in read_po(po) if m.id and not m.fuzzy}
+        for m in read_po(po):
+            if not m.id or m.fuzzy:
+                continue
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            forms = m.string if isinstance(m.string, tuple) else (m.string,)
+            text = " ".join(forms) if all(forms) else ""
+            found.update(dict.fromkeys(ids, text))
+    return found
 
 
 def words(text: str) -> set[str]:
