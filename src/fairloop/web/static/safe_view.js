@@ -1,6 +1,7 @@
 // Safe viewing: a blurred, grey image is shown on one click and blurred again on the
-// next; each change is logged for the worker's own record.
-(function () {
+// next; each change is logged for the worker's own record. Set up through task.js's
+// fairloop.onPage, so it runs again on a next item loaded in place.
+window.fairloop.onPage(function () {
   "use strict";
   var button = document.getElementById("reveal");
   var image = document.getElementById("item-image");
@@ -14,4 +15,4 @@
       method: "POST", body: body, credentials: "same-origin"
     });
   });
-})();
+});
