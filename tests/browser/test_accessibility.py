@@ -18,7 +18,6 @@ from fairloop.services.inbox import post_notice
 from fairloop.services.projects import consent, create_project
 from tests import factories as f
 from tests.factories.axe import violations, with_axe
-from tests.factories.browser import log_in
 from tests.factories.feedback import feedback_spec, item
 from tests.factories.model import record_spec, redteam_spec
 
@@ -85,7 +84,7 @@ def open_task(page: Any, world: World, kind: str) -> None:
     consent(world.db, world.worker, project_id)
     page.goto(f"{world.base}/work/projects/{project_id}")
     with page.expect_navigation():
-        page.get_by_role("button", name="Start").click()
+        page.locator('form[action$="/start"] button').click()
     page.wait_for_url("**/work/assignments/*")
 
 
@@ -134,7 +133,12 @@ def test_no_axe_violation_on_any_page_of_the_worker_walk(site, chromium, world, 
     check("login, wrong password")
     page.goto(f"{base}/register")
     check("register")
-    log_in(page, base, world.worker.email)
+    # By ids, not labels: the labels are in the page's language.
+    page.goto(f"{base}/login")
+    page.locator("#email").fill(world.worker.email)
+    page.locator("#password").fill(f.PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     with site.db.transaction() as s:
         post_notice(s, user_id=world.worker.id, kind="top_up", text="A top-up of 1.20 USD.")
     page.goto(f"{base}/work")
@@ -142,7 +146,7 @@ def test_no_axe_violation_on_any_page_of_the_worker_walk(site, chromium, world, 
     page.goto(f"{base}/work/projects/{world.projects['label']}")
     check("consent")
     with page.expect_navigation():
-        page.get_by_role("button", name="I have read this and consent").click()
+        page.locator("form.consent button").click()
     check("consented, ready to start")
     for kind in TASK_TYPES:
         open_task(page, world, kind)
