@@ -124,6 +124,9 @@ def test_review_offline(site, page_factory):
     page.get_by_label("Hate").check()
     page.locator("#sev-2").check()
     page.get_by_label("Note (optional)").fill("Slurs in the second line.")
+    page.reload()  # the draft is kept in this browser: a reopened task has it back
+    expect(page.locator("#sev-2")).to_be_checked()
+    expect(page.get_by_label("Note (optional)")).to_have_value("Slurs in the second line.")
     submit_offline(page)
     expect(page.get_by_label("Hate")).to_be_checked()
     expect(page.get_by_label("Note (optional)")).to_have_value("Slurs in the second line.")
@@ -132,6 +135,8 @@ def test_review_offline(site, page_factory):
     assert answers(site, project_id) == [
         {"hazards": ["hte"], "severity": 2, "note": "Slurs in the second line."}
     ]
+    # Once stored, the draft goes: nothing of it is left in the browser.
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fairloop-'))") == []
 
 
 def test_the_plain_form_post_without_scripts(site, chromium):
