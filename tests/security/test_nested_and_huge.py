@@ -59,3 +59,22 @@ def test_a_bonus_of_1e1000_is_a_422_naming_the_amount(http, db):
     assert r.status_code == 422, r.text
     assert r.json()["error"]["field"] == "amount" and "10000" in r.json()["error"]["message"]
     assert f.row_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pay": {**f.SPEC["pay"], "estimated_seconds": True}}, "pay.estimated_seconds"),
+        ({"overlap": True}, "overlap"),
+        ({"lease_minutes": False}, "lease_minutes"),
+    ],
+)
+def test_a_boolean_is_no_number_in_a_spec(http, db, change, field):
+    """`estimated_seconds: true` was taken as 1 s."""
+    _, token = f.user(db, "requester", password=None)
+    before = f.row_counts(db)
+    r = http(token).post("/api/v1/projects", json=f.spec(**change))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["field"] == field and "is not a number" in error["message"]
+    assert f.row_counts(db) == before

@@ -272,7 +272,11 @@ def first_error(exc: ValidationError, *, prefix: str = "") -> InvalidInput:
     path = field_path(tuple(err["loc"]))
     field = f"{prefix}{path}" if path else prefix.rstrip(".") or None
     message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "missing":
+    if err["type"] == "not_a_number":
+        name = err["ctx"]["name"]
+        field = f"{field}.{name}" if field else name
+        message = f"{field}: {message}"
+    elif err["type"] == "missing":
         message = f"{field} is required"
     elif err["type"] == "extra_forbidden":
         message = f"{field} is not a known field"

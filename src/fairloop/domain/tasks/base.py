@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field takes a number (int or float, alone or in a union)."""
+    if annotation in (int, float):
+        return True
+    return get_origin(annotation) in (Union, UnionType) and any(
+        a in (int, float) for a in get_args(annotation)
+    )
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        # Pydantic reads true as 1 for a number: `estimated_seconds: true` was 1 s.
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name) if isinstance(name, str) else None
+                if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+                    raise PydanticCustomError(
+                        "not_a_number",
+                        "{value} is not a number",
+                        {"name": name, "value": str(value).lower()},
+                    )
+        return data
 
 
 class ItemField(Strict):
