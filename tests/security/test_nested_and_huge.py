@@ -78,3 +78,22 @@ def test_a_boolean_is_no_number_in_a_spec(http, db, change, field):
     error = r.json()["error"]
     assert error["field"] == field and "is not a number" in error["message"]
     assert f.row_counts(db) == before
+
+
+@pytest.mark.parametrize("state", ["paused", "suspended"])
+def test_no_consent_to_a_project_that_is_not_live(http, db, state):
+    from fairloop.services.projects import set_state
+    from fairloop.services.suspend import suspend
+
+    requester, _ = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, items=1, overlap=1)
+    if state == "paused":
+        set_state(db, requester, project_id, "paused")
+    else:
+        suspend(db, requester, project_id)
+    _, token = f.user(db, "worker", password=None)
+    before = f.row_counts(db)
+    r = http(token).post(f"/api/v1/projects/{project_id}/consent")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "project_not_live" and state in r.json()["error"]["message"]
+    assert f.row_counts(db) == before

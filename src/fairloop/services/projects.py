@@ -29,7 +29,7 @@ from fairloop.domain.hazards import describe
 from fairloop.domain.pay import floor_problem, parse_minimums
 from fairloop.domain.specs import ProjectSpec, spec_to_json, task_for_workers
 from fairloop.domain.terms import terms_of
-from fairloop.errors import Forbidden, InvalidInput
+from fairloop.errors import Conflict, Forbidden, InvalidInput
 from fairloop.services import audit
 from fairloop.services.access import (
     has_consented,
@@ -238,6 +238,14 @@ def consent(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
     """Record consent to the current disclosure; first consent gives a pseudonym."""
     with db.transaction() as session:
         project = project_for_worker(session, actor, project_id)
+        if project.state != "live":
+            # A paused or stopping project takes no new consent: nobody signs up for
+            # work that is not being handed out.
+            raise Conflict(
+                f"the project is {project.state}; consent opens when it is live again",
+                field="project_id",
+                code="project_not_live",
+            )
         if not has_consented(session, actor, project):
             session.add(
                 Consent(
