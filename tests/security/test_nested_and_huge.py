@@ -97,3 +97,16 @@ def test_no_consent_to_a_project_that_is_not_live(http, db, state):
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "project_not_live" and state in r.json()["error"]["message"]
     assert f.row_counts(db) == before
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from fairloop.db.engine import Database
+    from fairloop.db.migrate import upgrade
+
+    path = tmp_path / "fresh.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db.url)
+    db.engine.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # was 0644: anyone could read it

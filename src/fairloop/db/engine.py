@@ -3,13 +3,14 @@ transaction (``Database.transaction``), which only ``services/`` calls."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session
 
 PING_AFTER_IDLE_SECONDS = 1.0
@@ -37,6 +38,7 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             kwargs["pool_size"] = pool_size
+            _create_private(url)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: Engine = create_engine(url, **kwargs)
@@ -116,6 +118,15 @@ def _ping_when_idle(engine: Engine, seconds: float) -> None:
             engine.dialect.do_ping(dbapi_conn)  # leaves no transaction open behind it
         except Exception as error:  # any failure: the pool opens a fresh connection
             raise exc.DisconnectionError(str(error)) from error
+
+
+def _create_private(url: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600): it holds password
+    hashes and every worker's pay. SQLite gives its -wal and -shm files the same mode."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _set_up_sqlite(engine: Engine) -> None:

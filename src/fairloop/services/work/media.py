@@ -89,7 +89,8 @@ def _write_once(root: Path, rel: str, data: bytes) -> None:
     target = root / rel
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # Owner only: recordings are people's voices (mkstemp's file is 0600 already).
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as out:
