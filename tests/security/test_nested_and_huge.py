@@ -107,6 +107,8 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
 
     path = tmp_path / "fresh.db"
     db = Database(f"sqlite:///{path}")
-    upgrade(db.url)
     db.engine.dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # was 0644: anyone could read it
+    migrated = tmp_path / "migrated.db"  # `fairloop db upgrade` on a new file
+    upgrade(f"sqlite:///{migrated}")
+    assert stat.S_IMODE(migrated.stat().st_mode) == 0o600

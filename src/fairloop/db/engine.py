@@ -38,7 +38,7 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             kwargs["pool_size"] = pool_size
-            _create_private(url)
+            create_private(url)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: Engine = create_engine(url, **kwargs)
@@ -120,7 +120,7 @@ def _ping_when_idle(engine: Engine, seconds: float) -> None:
             raise exc.DisconnectionError(str(error)) from error
 
 
-def _create_private(url: str) -> None:
+def create_private(url: str) -> None:
     """Create a new SQLite file readable by its owner only (0600): it holds password
     hashes and every worker's pay. SQLite gives its -wal and -shm files the same mode."""
     path = make_url(url).database

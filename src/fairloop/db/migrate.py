@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from fairloop.db.engine import create_private
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -19,4 +21,6 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision``; safe to run again."""
+    if url.startswith("sqlite"):
+        create_private(url)
     command.upgrade(alembic_config(url), revision)
