@@ -41,7 +41,8 @@ def test_slow_tasks_are_topped_up_to_the_floor(site, page_factory):
     page = page_factory()
     log_in(page, base, worker.email)
     page.goto(f"{base}/work")
-    assert "about 5 s each" in page.content() and "floor 12.00 USD an hour" in page.content()
+    card = page.locator(".pay").first.inner_text()
+    assert "a task of about 5 s" in card and "at least $12.00 an hour" in card, card
     page.goto(f"{base}/work/projects/{project_id}")
     page.get_by_role("button", name="I have read this and consent").click()
     page.get_by_role("button", name="Start").click()
