@@ -89,9 +89,9 @@ def test_opted_out_items_are_never_leased_and_others_still_are(http, db):
     seen = []
     while (lease := api.post(f"/api/v1/projects/{project_id}/assignments")).status_code == 201:
         body = lease.json()
-        seen.append(body["item"]["external_id"])
+        seen.append(body["item"]["data"]["text"])
         f.post_answer(api, body["id"], "toxic", key=str(body["id"]))
-    assert sorted(seen) == ["h", "n"]
+    assert sorted(seen) == ["hateful", "neutral"]
 
 
 def test_past_the_budget_a_hazard_item_is_refused_with_code_and_resume_time(http, db):
@@ -126,7 +126,7 @@ def test_past_the_budget_a_hazard_item_is_refused_with_code_and_resume_time(http
     # An item without hazards is still given.
     f.add_items(db, requester, project_id, [{"id": "plain", "data": {"text": "plain"}}])
     given = api.post(f"/api/v1/projects/{project_id}/assignments")
-    assert given.status_code == 201 and given.json()["item"]["external_id"] == "plain"
+    assert given.status_code == 201 and given.json()["item"]["data"] == {"text": "plain"}
 
 
 def test_suspension_posts_notices_and_pays_a_kill_fee_once(http, db):

@@ -112,3 +112,15 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
     migrated = tmp_path / "migrated.db"  # `fairloop db upgrade` on a new file
     upgrade(f"sqlite:///{migrated}")
     assert stat.S_IMODE(migrated.stat().st_mode) == 0o600
+
+
+def test_a_workers_lease_does_not_carry_the_requesters_item_id(http, db):
+    """A gold item imported as "gold-check-1" told the worker it was a check."""
+    requester, _ = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, overlap=1)
+    rows = [{"id": "gold-check-1", "data": {"text": "a test"}, "gold": {"label": "toxic"}}]
+    f.add_items(db, requester, project_id, rows)
+    _, token = f.consented_worker(db, project_id, password=None)
+    lease = http(token).post(f"/api/v1/projects/{project_id}/assignments")
+    assert lease.status_code == 201 and lease.json()["item"]["data"] == {"text": "a test"}
+    assert "gold-check-1" not in lease.text and "external_id" not in lease.text

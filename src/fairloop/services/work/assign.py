@@ -57,7 +57,8 @@ class Lease:
             "project_id": self.project_id,
             "item": {
                 "id": self.item_id,
-                "external_id": self.external_id,
+                # Not the requester's own item id: a gold item named "gold-3" would
+                # tell the worker it is a check.
                 "data": self.data,
                 "hazards": self.hazards,
                 "severity": self.severity,
