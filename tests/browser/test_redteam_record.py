@@ -20,6 +20,15 @@ from tests.factories.model import record_spec, redteam_spec
 pytestmark = pytest.mark.browser
 
 
+def _stored_turns(db) -> int:
+    from sqlalchemy import func, select
+
+    from fairloop.db.models import Turn
+
+    with db.engine.connect() as conn:
+        return int(conn.scalar(select(func.count(Turn.id))) or 0)
+
+
 def test_red_team_chat_with_streaming_collapse_and_retry(site, page_factory, model_server):
     db, base = site.db, site.url
     requester, _ = f.user(db, "requester")
@@ -55,7 +64,11 @@ def test_red_team_chat_with_streaming_collapse_and_retry(site, page_factory, mod
     page.locator(".bubble.assistant").nth(1).wait_for()
     assert page.locator(".bubble.user").count() == 2
 
-    # A reload shows the stored conversation, still collapsed.
+    # A reload shows the stored conversation, still collapsed. (The reply is stored
+    # once its stream ends, a moment after its bubble shows: wait for the row.)
+    deadline = time.monotonic() + 10
+    while _stored_turns(db) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
     page.reload()
     assert page.locator(".bubble").count() == 4
     assert page.locator("details.warned").count() == 2
