@@ -139,7 +139,7 @@ def test_another_organisation_cannot_review(work, db, http):
         ),
         404,
     )
-    assert err["field"] == "project_id"
+    assert err["field"] == "submission_id"  # as for an id that does not exist
     assert f.row_counts(db) == before
 
 

@@ -124,3 +124,21 @@ def test_a_workers_lease_does_not_carry_the_requesters_item_id(http, db):
     lease = http(token).post(f"/api/v1/projects/{project_id}/assignments")
     assert lease.status_code == 201 and lease.json()["item"]["data"] == {"text": "a test"}
     assert "gold-check-1" not in lease.text and "external_id" not in lease.text
+
+
+def test_another_organisations_submission_reads_like_an_unknown_one(http, db):
+    requester, _ = f.user(db, "requester", password=None)
+    project_id = f.project(db, requester, items=1, overlap=1)
+    worker, _ = f.consented_worker(db, project_id, password=None)
+    from fairloop.services.work.assign import lease_next
+
+    lease = lease_next(db, worker, project_id)
+    sid = f.answer_label(db, worker, lease.id)["id"]
+    _, stranger = f.user(db, "requester", org="Other Lab", password=None)
+    api = http(stranger)
+    theirs = api.post(f"/api/v1/submissions/{sid}/review", json={"decision": "approve"})
+    unknown = api.post("/api/v1/submissions/999999/review", json={"decision": "approve"})
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json()["error"]["message"] == f"no submission {sid}"
+    assert unknown.json()["error"]["message"] == "no submission 999999"
+    assert "project" not in theirs.text

@@ -121,9 +121,14 @@ def review(
     approve_withdrawn(db, submission_id=submission_id)  # likewise
     with db.transaction() as session:
         sub = session.get(Submission, submission_id, with_for_update=True)
-        if sub is None:
-            raise NotFound(f"no submission {submission_id}", field="submission_id")
-        project = project_for_requester(session, actor, sub.project_id)
+        try:
+            if sub is None:
+                raise NotFound("", field="submission_id")
+            project = project_for_requester(session, actor, sub.project_id)
+        except NotFound:
+            # One answer for an unknown id and another organisation's: before, the
+            # second said "no project 8", telling that submission 42 exists.
+            raise NotFound(f"no submission {submission_id}", field="submission_id") from None
         _refuse_test_answers(session, sub)
         deadline = review_deadline(sub.submitted_at, approve_days(project.spec))
         withdrawn = _withdrawn_since(session, sub)
