@@ -91,6 +91,13 @@ def entries(db: Database, **where: Any) -> list[Any]:
         return list(conn.execute(query))
 
 
+def floor_paid(db: Database, worker_id: int) -> int:
+    """What the worker was paid toward the floor (task pay, test pay, top-ups)."""
+    from fairloop.domain.pay import FLOOR_KINDS
+
+    return sum(e.amount_minor for e in entries(db, user_id=worker_id) if e.kind in FLOOR_KINDS)
+
+
 def pass_exam(db: Database, assignment_id: int, at: datetime) -> None:
     """The worker passes: the assignment ends as submitted, credited its heartbeats
     (what the qualification flow does when it grades a test)."""

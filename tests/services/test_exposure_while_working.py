@@ -81,6 +81,22 @@ def test_the_lease_ends_when_the_budget_is_reached_mid_task_and_the_time_is_paid
     assert paid.amount_minor > 0  # the ended task's minutes count toward the floor
 
 
+def test_the_lease_ends_when_a_break_is_due_mid_task(db):
+    """One long item of light content: under the budget, but past the break rule
+    (50 minutes of continuous hazard work) the lease ends, the time paid."""
+    requester, _ = f.user(db, "requester")
+    project_id = hazard_project(db, requester, severity=1)
+    worker, _ = f.consented_worker(db, project_id, password=None)
+    lease = lease_next(db, worker, project_id, now=T0)
+    ended = work(db, worker, lease.id, T0, 55 * 60)
+    assert ended["ended"]["code"] == "break_due"
+    assert 50 * 60 <= ended["active_seconds"] <= 50 * 60 + 15  # was: the whole lease
+    assert exposure_today(db, worker, T0 + timedelta(minutes=56)) <= BUDGET
+    with pytest.raises(WellbeingRefusal) as resting:
+        lease_next(db, worker, project_id, now=T0 + timedelta(minutes=55))
+    assert resting.value.code == "break_due"
+
+
 def test_a_hazard_project_may_not_lease_for_more_than_an_hour(db):
     requester, _ = f.user(db, "requester")
     with pytest.raises(InvalidInput) as refused:

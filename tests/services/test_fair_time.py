@@ -9,20 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from fairloop.domain.pay import FLOOR_KINDS
 from fairloop.errors import Conflict, InvalidInput
 from fairloop.services.pay import review
 from fairloop.services.pay.settle import settle
 from fairloop.services.work import qualification, worktime
 from fairloop.services.work.assign import lease_next
 from tests import factories as f
-from tests.factories.pay import T0, entries
+from tests.factories.pay import T0, entries, floor_paid
 
 FLOOR_MINOR = 1200
-
-
-def floor_paid(db, worker_id: int) -> int:
-    return sum(e.amount_minor for e in entries(db, user_id=worker_id) if e.kind in FLOOR_KINDS)
 
 
 def assert_at_the_floor(db, worker_id: int, seconds_worked: float) -> None:

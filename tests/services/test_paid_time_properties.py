@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from fairloop.db.models import Assignment
-from fairloop.domain.pay import FLOOR_KINDS, floor_owed
+from fairloop.domain.pay import floor_owed
 from fairloop.services.pay.settle import settle
 from fairloop.services.work import worktime
 from fairloop.services.work.assign import lease_next, release
 from tests import factories as f
 from tests.conftest import clean
-from tests.factories.pay import T0, entries
+from tests.factories.pay import T0, floor_paid
 
 FLOOR = 1200
 stretch = st.tuples(
@@ -76,13 +76,11 @@ def test_credited_time_is_the_wall_time_there_and_it_is_paid_at_the_floor(db, da
         there_ms += ms
         now += timedelta(seconds=rest + 1)
     with db.engine.connect() as conn:
-        credited = conn.scalar(
-            select(func.sum(func.coalesce(func.nullif(Assignment.active_seconds, 0), 0)))
-        )
+        credited = conn.scalar(select(func.sum(Assignment.active_seconds)))
         held = conn.scalar(select(func.count(Assignment.id)))
     ended_ms = (credited or 0) * 1000
     # Never more than the wall time (each assignment rounds its total up, by < 1 s).
     assert ended_ms <= there_ms + 1000 * held
     settle(db, now=now + timedelta(days=30))
-    paid = sum(e.amount_minor for e in entries(db, user_id=worker.id) if e.kind in FLOOR_KINDS)
+    paid = floor_paid(db, worker.id)
     assert paid >= floor_owed(FLOOR, -(-there_ms // 1000)), (paid, there_ms)
